@@ -1,0 +1,43 @@
+# minutebook: `make demo` and `make test` each set up everything they need on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MB := $(VENV)/bin/minutebook
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install demo test test-fast bench clean-index
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "minutebook needs Python 3.11 or newer")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	# torch first and pinned, so nothing pulls a GPU build
+	$(PY) -m pip install --quiet -c constraints.txt torch==2.13.0
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(MB) index corpus
+	@if [ -t 0 ] && [ -t 1 ]; then \
+		$(MB) tui; \
+	else \
+		echo; echo '$$ minutebook search "what was said about caseloads?"'; \
+		$(MB) search "what was said about caseloads?" --top-k 5; \
+		echo; echo '$$ minutebook ask "what was said about caseloads?"'; \
+		$(MB) ask "what was said about caseloads?"; \
+	fi
+
+test: install
+	$(PY) -m pytest -q
+
+test-fast: install
+	$(PY) -m pytest -q -m "not slow"
+
+bench: install
+	$(PY) bench/run.py
+
+clean-index:
+	rm -f index/minutebook.sqlite* index/vectors-*

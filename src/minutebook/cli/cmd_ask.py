@@ -1,0 +1,93 @@
+"""`minutebook ask QUESTION`: a cited answer, quoted from the papers or written by the local model."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from minutebook.cli.common import emit_json, settings_from
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    from minutebook.cli.cmd_search import add_filter_arguments
+
+    p = sub.add_parser(
+        "ask", parents=[common], help="a cited answer from the papers",
+        description="Answer a question from the indexed papers. By default the answer quotes the "
+                    "sentences that say it; --llm has the local model write one. Every sentence cites "
+                    "its source [n] and is checked against it.",
+    )
+    p.add_argument("question", help="e.g. 'what was said about caseloads?'")
+    p.add_argument("--llm", action=argparse.BooleanOptionalAction, default=None,
+                   help="write the answer with the local language model (default: quote the papers)")
+    p.add_argument("--model", metavar="PATH", help="a GGUF model file to use instead of the bundled Gemma")
+    add_filter_arguments(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from minutebook.answer import CitedAnswerer
+    from minutebook.cli.cmd_search import filters_from
+    from minutebook.errors import UsageError
+    from minutebook.llm import open_generator
+    from minutebook.search import open_searcher
+
+    settings = settings_from(args, llm_model=args.model, llm=args.llm)
+    filters = filters_from(args)
+    top_k = args.top_k or 8
+    if top_k < 1:
+        raise UsageError("--top-k must be at least 1")
+    searcher = open_searcher(settings)
+    answerer = CitedAnswerer(searcher, lambda: open_generator(settings), top_k=top_k)
+    streamed: list[str] = []
+
+    def on_token(piece: str) -> None:
+        streamed.append(piece)
+        sys.stdout.write(piece)
+        sys.stdout.flush()
+
+    try:
+        answer = answerer.answer(args.question, filters, llm=settings.llm,
+                                 on_token=None if args.json else on_token)
+    finally:
+        close = getattr(searcher, "close", None)
+        if close is not None:
+            close()
+    if args.json:
+        from minutebook.answer import answer_to_dict
+
+        emit_json(answer_to_dict(answer))
+        return 0
+    _render(answer, "".join(streamed))
+    return 0
+
+
+def _render(answer: Any, streamed: str) -> None:
+    from minutebook.answer import sources_lines, unsupported_lines
+
+    out: list[str] = []
+    if streamed:
+        # The answer is already on screen, token by token.
+        out.append("")
+        if answer.text.strip() != streamed.strip():
+            print("minutebook: stopped the model because it began repeating itself", file=sys.stderr)
+    else:
+        out.append(answer.text)
+    if answer.mode == "generated":
+        total = len(answer.sentences)
+        good = sum(1 for s in answer.sentences if s.supported)
+        out.append("")
+        out.append(f"Checked against the sources: {good} of {total} sentences supported.")
+    flagged = unsupported_lines(answer)
+    if flagged:
+        out.extend(flagged)
+    sources = sources_lines(answer, all_sources=answer.mode == "not_covered")
+    if sources:
+        out.append("")
+        out.append("Closest passages" if answer.mode == "not_covered" else "Sources")
+        out.extend(sources)
+    if answer.model:
+        out.append("")
+        out.append(f"Written by {answer.model}; check it against the sources.")
+    print("\n".join(out))

@@ -1,0 +1,90 @@
+"""`minutebook index [PATH ...]`: bring the index in step with folders of papers."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from minutebook.cli.common import display_path, emit_json, settings_from, stderr_is_tty
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "index", parents=[common], help="index papers (incremental: only new and changed files are read)",
+        description="Index the papers under PATH (default: the configured corpus, ./corpus). "
+        "Unchanged files are skipped, changed files re-read, deleted files dropped. "
+        "Exit code 1 means some files failed and the rest are indexed.",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: corpus/)")
+    p.add_argument("--rebuild", action="store_true", help="discard the index and build it again from the papers")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from minutebook.index_ops import rebuild_index
+    from minutebook.models import default_embedder
+    from minutebook.pipeline import sync
+
+    settings = settings_from(args)
+    roots = [Path(p) for p in args.paths] or list(settings.corpus)
+    embedder = default_embedder(settings)
+    if args.rebuild:
+        rebuild_index(settings.index, embedder.model_id)
+    show = stderr_is_tty() and not args.quiet
+    with _ProgressBar(show) as bar:
+        report = sync(settings.index, roots, embedder, progress=bar.update)
+    if args.json:
+        emit_json({
+            "index": str(settings.index),
+            "added": list(report.added), "updated": list(report.updated), "removed": list(report.removed),
+            "moved": [{"from": a, "to": b} for a, b in report.moved],
+            "unchanged": len(report.unchanged),
+            "failed": [{"path": f.path, "reason": f.reason} for f in report.failed],
+            "chunks_embedded": report.chunks_embedded, "chunks_reused": report.chunks_reused,
+            "seconds": round(report.seconds, 2),
+        })
+    else:
+        print(
+            f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
+            f"{len(report.moved)} moved, {len(report.unchanged)} unchanged, {len(report.failed)} failed "
+            f"({report.chunks_embedded} passages embedded, {report.chunks_reused} reused) in {report.seconds:.1f}s"
+        )
+        for old, new in report.moved:
+            print(f"  moved   {display_path(old)} -> {display_path(new)}")
+        for failure in report.failed:
+            print(f"  failed  {display_path(failure.path)}: {failure.reason}")
+    return 1 if report.failed else 0
+
+
+class _ProgressBar:
+    """A rich progress bar on stderr, or nothing when stderr is not a terminal."""
+
+    def __init__(self, show: bool) -> None:
+        self.show = show
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> _ProgressBar:
+        if self.show:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self._progress = Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                TextColumn("{task.fields[name]}", style="dim"), console=Console(file=sys.stderr), transient=True,
+            )
+            self._progress.__enter__()
+            self._task = self._progress.add_task("reading", total=None, name="")
+        return self
+
+    def update(self, event: Any) -> None:
+        if self._progress is not None and event.stage == "extract":
+            name = Path(event.path).name[:40] if event.path else ""
+            self._progress.update(self._task, completed=event.done, total=event.total, name=name)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(None, None, None)

@@ -1,0 +1,38 @@
+"""`minutebook models`: every model minutebook uses, where it lives, its size, sha256 and licence."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from minutebook.cli.common import emit_json, settings_from
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("models", parents=[common], help="the embedding and language models: paths, sizes, checksums")
+    p.add_argument("--model", metavar="PATH", help="report on this GGUF instead of the configured one")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from minutebook.models import model_reports
+
+    reports = model_reports(settings_from(args, llm_model=args.model))
+    if args.json:
+        emit_json({"models": reports})
+        return 0
+    for i, r in enumerate(reports):
+        if i:
+            print()
+        print(f"{r['role']:<10} {r['name']}")
+        print(f"  source   {r['source']}")
+        print(f"  path     {r['path']}")
+        print(f"  size     {_size(r['size_bytes'])}")
+        print(f"  sha256   {r['sha256'] or r['expected_sha256'] or 'unknown'}")
+        print(f"  licence  {r['licence']}")
+        print(f"  status   {r['status']}")
+    return 0
+
+
+def _size(n: int | None) -> str:
+    return "—" if n is None else f"{n / 1e6:.1f} MB ({n} bytes)"

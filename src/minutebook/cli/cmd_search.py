@@ -1,0 +1,153 @@
+"""`minutebook search QUERY`: ranked passages for people, or stable JSON for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from minutebook.cli.common import display_path, emit_json, emit_json_line, settings_from
+
+SNIPPET_WIDTH = 240
+
+
+def add_filter_arguments(p: argparse.ArgumentParser) -> None:
+    """The filters shared by search, ask and the other query commands."""
+    g = p.add_argument_group("filters (applied before ranking)")
+    g.add_argument("--committee", help="committee or body, e.g. 'Children's Scrutiny' (substring, any case)")
+    g.add_argument("--council", help="council, e.g. Devon (substring, any case)")
+    g.add_argument("--type", dest="doc_type", choices=("minutes", "agenda", "report", "letter", "other"))
+    g.add_argument("--since", help="meetings on or after: 2021-07-29, 2021-07, 2021 or 'July 2021'")
+    g.add_argument("--until", help="meetings on or before (same forms; a month or year means its end)")
+    g.add_argument("--top-k", "-k", type=int, default=None, help="how many passages (default 10)")
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "search", parents=[common], help="find the passages that said it",
+        description='Hybrid keyword and meaning search. Use "exact phrases" and -excluded words.',
+    )
+    p.add_argument("query", nargs="?", help='what to look for, e.g. caseloads "agency staff" -covid')
+    p.add_argument("--queries", metavar="FILE.jsonl",
+                   help="batch: one {\"id\", \"query\", filters...} per line; one JSON line out per query")
+    p.add_argument("--mode", choices=("hybrid", "keyword", "dense"), default="hybrid", help=argparse.SUPPRESS)
+    add_filter_arguments(p)
+    p.set_defaults(run=run)
+
+
+def filters_from(args: argparse.Namespace) -> Any:
+    from minutebook.query import make_filters
+
+    return make_filters(args.committee, args.council, args.doc_type, args.since, args.until)
+
+
+def hit_json(rank: int, hit: Any, query: str) -> dict[str, Any]:
+    """One result in the documented JSON schema (README, "Search JSON")."""
+    from minutebook.highlight import mark, snippet
+    from minutebook.search import highlights
+
+    snip, spans = snippet(hit.text, highlights(hit, query), SNIPPET_WIDTH)
+    return {
+        "rank": rank, "score": hit.score, "doc_id": hit.doc_id, "path": hit.path, "title": hit.title,
+        "council": hit.council, "committee": hit.committee, "date": hit.date, "doc_type": hit.doc_type,
+        "page": hit.page, "section": hit.section, "minute": hit.minute,
+        "start_char": hit.start_char, "end_char": hit.end_char, "text": hit.text, "snippet": mark(snip, spans),
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    from minutebook.errors import UsageError
+    from minutebook.search import Ranking, open_searcher
+
+    if bool(args.query) == bool(args.queries):
+        raise UsageError("give a QUERY or --queries FILE.jsonl (one of them)",
+                         'e.g. minutebook search "what was said about caseloads?"')
+    settings = settings_from(args)
+    filters = filters_from(args)
+    top_k = args.top_k or settings.top_k
+    if top_k < 1:
+        raise UsageError("--top-k must be at least 1")
+    searcher = open_searcher(settings, ranking=Ranking(mode=args.mode))
+    if args.queries:
+        return _batch(searcher, args.queries, top_k)
+    result = searcher.search(args.query, filters, top_k)
+    if args.json:
+        emit_json({"query": result.query, "weak": result.weak,
+                   "results": [hit_json(i, h, args.query) for i, h in enumerate(result.hits, start=1)]})
+    else:
+        _render(result, args.query)
+    return 0
+
+
+def _batch(searcher: Any, path: str, default_k: int) -> int:
+    """Answer every line of a JSONL file with one model load; bad lines get an error line."""
+    from minutebook.errors import MinutebookError
+    from minutebook.query import make_filters
+
+    source = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+    bad = 0
+    with source:
+        for number, line in enumerate(source, start=1):
+            if not line.strip():
+                continue
+            qid: Any = None
+            try:
+                item = json.loads(line)
+                if not isinstance(item, dict) or not isinstance(item.get("query"), str):
+                    raise ValueError('each line must be an object with a "query" string')
+                qid = item.get("id", number)
+                filters = make_filters(item.get("committee"), item.get("council"), item.get("type"),
+                                       item.get("since"), item.get("until"))
+                k = int(item.get("top_k", default_k))
+                result = searcher.search(item["query"], filters, k)
+            except (ValueError, MinutebookError) as exc:
+                bad += 1
+                emit_json_line({"id": qid if qid is not None else number, "error": f"{path}:{number}: {exc}"})
+                continue
+            emit_json_line({"id": qid, "weak": result.weak,
+                            "results": [hit_json(i, h, item["query"]) for i, h in enumerate(result.hits, 1)]})
+    return 2 if bad else 0
+
+
+def _render(result: Any, query: str) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    from minutebook.highlight import snippet
+    from minutebook.search import highlights
+
+    console = Console(highlight=False, soft_wrap=False)
+    if not result.hits:
+        console.print("No passages found. Try other words, or fewer filters.")
+        return
+    if result.weak:
+        console.print(Text("Nothing in the indexed papers answers this well. The closest passages:", style="yellow"))
+    for rank, hit in enumerate(result.hits, start=1):
+        where = [hit.committee or hit.council or "", _date(hit.date)]
+        if hit.minute:
+            where.append(f"item {hit.minute}")
+        if hit.page:
+            where.append(f"p. {hit.page}")
+        head = Text(f"{rank:>2}. ", style="bold")
+        head.append(hit.title, style="bold")
+        head.append(f"  [{hit.score:.2f}]", style="dim")
+        console.print(head)
+        console.print(Text("    " + ", ".join(w for w in where if w), style="cyan"))
+        snip, spans = snippet(hit.text, highlights(hit, query), SNIPPET_WIDTH)
+        body = Text("    " + snip)
+        for s, e in spans:
+            body.stylize("bold reverse", s + 4, e + 4)
+        console.print(body)
+        console.print(Text(f"    {display_path(hit.path)}:{hit.start_char}-{hit.end_char}", style="dim"))
+
+
+def _date(iso: str | None) -> str:
+    if not iso:
+        return ""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(iso).strftime("%-d %b %Y")
+    except ValueError:
+        return iso

@@ -1,0 +1,100 @@
+"""The errors a user can meet. Each says what went wrong and what to do next.
+
+The CLI turns them into a message on stderr and an exit code; the TUI into a notification.
+Anything else that escapes is a bug.
+"""
+
+from __future__ import annotations
+
+
+class MinutebookError(Exception):
+    """Base of every error minutebook reports to a person."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message}\n  {self.hint}" if self.hint else self.message
+
+
+class UsageError(MinutebookError):
+    """A flag or argument the command cannot use."""
+
+    exit_code = 2
+
+
+# --- reading papers ------------------------------------------------------------------
+
+
+class IngestError(MinutebookError):
+    """A file could not be read as a paper. Costs only that file."""
+
+    def __init__(self, path: str, reason: str, hint: str | None = None) -> None:
+        super().__init__(f"{path}: {reason}", hint)
+        self.path = path
+        self.reason = reason
+
+
+class UnsupportedFormat(IngestError):
+    pass
+
+
+class NoTextLayer(IngestError):
+    pass
+
+
+class EncryptedDocument(IngestError):
+    pass
+
+
+class CorruptDocument(IngestError):
+    pass
+
+
+class ExtractionLimit(IngestError):
+    """A file took too long or too much memory to read."""
+
+
+# --- the index ------------------------------------------------------------------------
+
+
+class IndexMissing(MinutebookError):
+    exit_code = 3
+
+
+class IndexMismatch(MinutebookError):
+    """The index was built with another embedding model, chunker or schema."""
+
+    exit_code = 3
+
+
+class IndexCorrupt(MinutebookError):
+    exit_code = 3
+
+
+class IndexLocked(MinutebookError):
+    """Another process is updating the index."""
+
+    exit_code = 75  # EX_TEMPFAIL: try again later
+
+
+# --- models ---------------------------------------------------------------------------
+
+
+class ModelMissing(MinutebookError):
+    exit_code = 4
+
+
+class ModelChecksumMismatch(MinutebookError):
+    exit_code = 4
+
+
+# --- search and answers ---------------------------------------------------------------
+
+
+class QueryError(MinutebookError):
+    exit_code = 2

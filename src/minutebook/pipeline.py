@@ -1,0 +1,301 @@
+"""Sync: keep an index in step with folders of papers.
+
+Unchanged files (same size and modification time, or same content hash) are skipped without
+extraction; changed files are re-chunked, and only passages whose text is new are embedded;
+files gone from disk leave the index; a moved or renamed file reuses its embeddings.
+Work is committed in batches: each commit lands whole, with its vector file, or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from minutebook.chunk import CHUNKER_VERSION, chunk_document
+from minutebook.errors import IndexCorrupt, UsageError
+from minutebook.extract import extract_files
+from minutebook.lock import writer_lock
+from minutebook.protocols import Embedder
+from minutebook.store import SCHEMA_VERSION, IndexManifest, Store, now_iso
+from minutebook.types import Chunk, Document, FileFailure, Progress, SyncReport
+from minutebook.vectors import VectorFile, VectorIndex, remove_stale_files
+
+COMMIT_EVERY_FILES = 25
+COMMIT_EVERY_CHUNKS = 2000
+SECTION_PREFIX_CHARS = 120
+
+ProgressFn = Callable[[Progress], None]
+
+
+def embedding_text(chunk: Chunk) -> str:
+    """What the model reads for a chunk: its heading for context, then its text."""
+    section = (chunk.section or "")[:SECTION_PREFIX_CHARS]
+    if section and not chunk.text.startswith(section):
+        return f"{section}\n{chunk.text}"
+    return chunk.text
+
+
+def embedding_hash(model_id: str, text: str) -> str:
+    return hashlib.sha256(f"{model_id}\0{text}".encode()).hexdigest()
+
+
+def manifest_for(embedder: Embedder) -> IndexManifest:
+    sha = getattr(embedder, "weights_sha256", "") or ""
+    return IndexManifest(SCHEMA_VERSION, embedder.model_id, sha, embedder.dimension, True, CHUNKER_VERSION)
+
+
+@dataclass
+class _Tally:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    moved: list[tuple[str, str]] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[FileFailure] = field(default_factory=list)
+    embedded: int = 0
+    reused: int = 0
+
+
+def scan(roots: Sequence[Path]) -> tuple[list[Path], list[FileFailure]]:
+    """Every candidate paper under ``roots`` (absolute paths, sorted), and unreadable folders."""
+    from minutebook.ingest import is_candidate
+
+    found: set[Path] = set()
+    failures: list[FileFailure] = []
+    for root in roots:
+        root = Path(os.path.abspath(root))
+        if root.is_file():
+            found.add(root)
+            continue
+        if not root.is_dir():
+            raise UsageError(f"{root}: no such file or folder", "Check the path, or create the folder first.")
+
+        def on_error(exc: OSError) -> None:
+            failures.append(FileFailure(str(exc.filename), f"cannot read folder: {exc.strerror}"))
+
+        for dirpath, dirnames, filenames in os.walk(root, onerror=on_error):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in filenames:
+                path = Path(dirpath, name)
+                if is_candidate(path):
+                    found.add(path)
+    return sorted(found), failures
+
+
+def _in_scope(path: str, roots: Sequence[Path]) -> bool:
+    for root in roots:
+        r = os.path.abspath(root)
+        if path == r or path.startswith(r.rstrip(os.sep) + os.sep):
+            return True
+    return False
+
+
+class _Writer:
+    """Applies changes to the store and the in-memory vector index, committing in batches."""
+
+    def __init__(self, store: Store, vectors: VectorIndex, embedder: Embedder, progress: ProgressFn | None) -> None:
+        self.store = store
+        self.vectors = vectors
+        self.embedder = embedder
+        self.progress = progress
+        self.pending_files = 0
+        self.pending_chunks = 0
+        self.added_ids: list[int] = []
+        self.removed_ids: list[int] = []
+        self.in_tx = False
+
+    def begin(self) -> None:
+        if not self.in_tx:
+            self.store.conn.execute("BEGIN IMMEDIATE")
+            self.in_tx = True
+
+    def remove(self, doc_id: int) -> None:
+        self.begin()
+        self.removed_ids.extend(self.store.delete_document(doc_id))
+        self.pending_files += 1
+
+    def put(self, doc: Document, size: int, mtime_ns: int, replaces: int | None, tally: _Tally) -> None:
+        from minutebook.tokens import word_piece_counter
+
+        chunks = chunk_document(doc, word_piece_counter())
+        texts = [embedding_text(c) for c in chunks]
+        hashes = [embedding_hash(self.embedder.model_id, t) for t in texts]
+        self.begin()
+        known = self.store.known_hashes(hashes)
+        todo: dict[str, str] = {}
+        for h, t in zip(hashes, texts, strict=True):
+            if h not in known:
+                todo.setdefault(h, t)
+        if todo:
+            vecs = self.embedder.embed(list(todo.values()))
+            self.store.put_embeddings(list(todo), vecs)
+        tally.embedded += len(todo)
+        tally.reused += len(hashes) - len(todo)
+        if replaces is not None:
+            self.removed_ids.extend(self.store.delete_document(replaces))
+        ids = self.store.add_document(doc, size, mtime_ns, chunks, hashes)
+        self.store.clear_failure(doc.path)
+        self.added_ids.extend(ids)
+        self.pending_files += 1
+        self.pending_chunks += len(ids)
+        if self.pending_files >= COMMIT_EVERY_FILES or self.pending_chunks >= COMMIT_EVERY_CHUNKS:
+            self.commit()
+
+    def commit(self, *, force_vectors: bool = False) -> None:
+        """Land everything pending: rows, then a new vector file named in the same transaction."""
+        if not self.in_tx:
+            return
+        try:
+            if self.added_ids or self.removed_ids or force_vectors:
+                self.vectors.remove(self.removed_ids)
+                self.vectors.add(
+                    np.asarray(self.added_ids, dtype=np.int64),
+                    self.store.vectors_for(self.added_ids, self.vectors.dimension),
+                )
+                meta = self.store.meta()
+                generation = int(meta.get("generation", "0")) + 1
+                record = self.vectors.write(self.store.folder, generation)
+                self.store.set_meta({
+                    **record.as_meta(),
+                    "generation": str(generation),
+                    "previous_vectors_file": meta.get("vectors_file", ""),
+                })
+            self.store.set_meta({"last_commit": now_iso()})
+            self.store.conn.execute("COMMIT")
+        except BaseException:
+            self.store.conn.execute("ROLLBACK")
+            self.in_tx = False
+            raise
+        self.in_tx = False
+        self.added_ids.clear()
+        self.removed_ids.clear()
+        self.pending_files = 0
+        self.pending_chunks = 0
+        _clean_vector_files(self.store)
+
+
+def _clean_vector_files(store: Store) -> None:
+    meta = store.meta()
+    keep = {meta.get("vectors_file", ""), meta.get("previous_vectors_file", "")}
+    remove_stale_files(store.folder, keep)
+
+
+def open_vectors(store: Store, dimension: int) -> VectorIndex:
+    """The committed vector index, or one rebuilt from SQLite when the file is missing or damaged."""
+    record = VectorFile.from_meta(store.meta())
+    if record is None:
+        return VectorIndex.from_store(store, dimension)
+    try:
+        return VectorIndex.load(store.folder, record, dimension)
+    except IndexCorrupt:
+        return VectorIndex.from_store(store, dimension)
+
+
+def sync(
+    folder: Path,
+    roots: Sequence[Path],
+    embedder: Embedder,
+    *,
+    progress: ProgressFn | None = None,
+) -> SyncReport:
+    """Bring the index in ``folder`` in step with the papers under ``roots``."""
+    started = time.monotonic()
+    with writer_lock(folder):
+        store = Store.open(folder, create=True)
+        try:
+            return _sync_locked(store, roots, embedder, progress, started)
+        finally:
+            store.close()
+
+
+def _sync_locked(
+    store: Store, roots: Sequence[Path], embedder: Embedder, progress: ProgressFn | None, started: float
+) -> SyncReport:
+    manifest = manifest_for(embedder)
+    store.check_manifest(manifest)
+    if store.manifest() is None or not store.meta().get("chunker_version"):
+        with store.transaction():
+            store.set_meta(manifest.as_dict())
+    tally = _Tally()
+    notify = progress or (lambda p: None)
+
+    paths, scan_failures = scan(roots)
+    tally.failed.extend(scan_failures)
+    notify(Progress("scan", len(paths), len(paths)))
+    stored = {d.path: d for d in store.documents()}
+    seen = {str(p) for p in paths}
+
+    to_read: list[tuple[Path, int, int]] = []
+    for path in paths:
+        try:
+            st = path.stat()
+        except OSError as exc:
+            tally.failed.append(FileFailure(str(path), f"cannot read: {exc.strerror}"))
+            continue
+        old = stored.get(str(path))
+        if old is not None and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns:
+            tally.unchanged.append(str(path))
+        else:
+            to_read.append((path, st.st_size, st.st_mtime_ns))
+
+    gone = {p: d for p, d in stored.items() if p not in seen and _in_scope(p, roots) and not os.path.exists(p)}
+    gone_by_sha = {d.sha256: p for p, d in gone.items()}
+
+    writer = _Writer(store, open_vectors(store, embedder.dimension), embedder, progress)
+    try:
+        for done, item in enumerate(extract_files([p for p, _, _ in to_read]), start=1):
+            path, size, mtime_ns = to_read[done - 1]
+            notify(Progress("extract", done, len(to_read), str(path)))
+            key = str(path)
+            old = stored.get(key)
+            if item.failure is not None:
+                tally.failed.append(item.failure)
+                writer.begin()
+                store.record_failure(item.failure)
+                continue
+            doc = item.document
+            assert doc is not None
+            if old is not None and old.sha256 == doc.sha256:
+                writer.begin()
+                store.touch(old.id, size, mtime_ns)
+                tally.unchanged.append(key)
+                continue
+            writer.put(doc, size, mtime_ns, old.id if old else None, tally)
+            if old is not None:
+                tally.updated.append(key)
+            elif doc.sha256 in gone_by_sha:
+                tally.moved.append((gone_by_sha.pop(doc.sha256), key))
+            else:
+                tally.added.append(key)
+        for failure in store.failures():
+            if _in_scope(failure.path, roots) and failure.path not in seen:
+                writer.begin()
+                store.clear_failure(failure.path)
+        moved_from = {old for old, _ in tally.moved}
+        for path_str, old in gone.items():
+            writer.remove(old.id)
+            if path_str not in moved_from:
+                tally.removed.append(path_str)
+        if writer.in_tx or store.meta().get("vectors_file") is None:
+            writer.begin()
+            writer.store.drop_unused_embeddings()
+            writer.store.set_meta({"last_sync": now_iso()})
+            writer.commit(force_vectors=store.meta().get("vectors_file") is None)
+        else:
+            with store.transaction():
+                store.set_meta({"last_sync": now_iso()})
+    finally:
+        if writer.in_tx:
+            store.conn.execute("ROLLBACK")
+    notify(Progress("done", len(paths), len(paths)))
+    return SyncReport(
+        added=tuple(tally.added), updated=tuple(tally.updated), removed=tuple(tally.removed),
+        moved=tuple(tally.moved), unchanged=tuple(tally.unchanged), failed=tuple(tally.failed),
+        chunks_embedded=tally.embedded, chunks_reused=tally.reused, seconds=time.monotonic() - started,
+    )

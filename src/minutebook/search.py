@@ -1,0 +1,367 @@
+"""Hybrid search: FTS5/BM25 keywords and FAISS dense vectors, fused by score.
+
+Both rankers propose candidates; every candidate is then scored by BOTH (its exact cosine
+from the stored vector, its BM25 from FTS5 — zero when it shares no keyword), and the two
+scores are combined after scaling. Scoring the whole candidate pool on both signals is what
+lets fusion beat either part: reciprocal-rank fusion throws the scores away and lost to
+BM25 alone on committee transcripts.
+
+Filters restrict both rankers before ranking. Adjacent passages of one paper are merged.
+Each result's ``score`` is the fused score times the query's confidence (how close the best
+passage is in meaning and how many query words it shares), so a caller can compare scores
+across queries; ``weak`` says nothing relevant was found.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from minutebook.config import Settings
+from minutebook.errors import IndexCorrupt
+from minutebook.highlight import stem, term_spans
+from minutebook.protocols import Embedder
+from minutebook.query import ParsedQuery, dense_text, expansion_expression, fts_expression, parse_query
+from minutebook.store import Store
+from minutebook.types import Filters, Hit, SearchResult
+from minutebook.vectors import VectorFile, VectorIndex
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """Tunable knobs, set against bench/eval (see bench/RESULTS.md)."""
+
+    mode: str = "hybrid"  # hybrid | keyword | dense
+    candidates: int = 100  # from each ranker
+    dense_weight: float = 0.5  # share of the dense score in the fused score
+    boilerplate_factor: float = 0.5  # boilerplate ranks below substance
+    cos_floor: float = 0.15  # cosine at which confidence starts
+    cos_full: float = 0.55  # cosine at which meaning alone gives full confidence
+    weak_below: float = 0.35  # confidence under which a result set is weak
+    expand: bool = True  # widen queries with the glossary of council terms
+    expansion_weight: float = 0.3  # share of BM25 given to glossary terms
+    merge_adjacent: bool = True
+    merge_ratio: float = 0.7  # a neighbour this close in score to a shown passage is joined to it
+
+
+@dataclass(slots=True)
+class _Candidate:
+    chunk_id: int
+    doc_id: int
+    ordinal: int
+    cos: float = 0.0
+    bm25: float = 0.0
+    fused: float = 0.0
+
+
+_HIT_SQL = """
+SELECT c.id, c.doc_id, c.ordinal, c.start_char, c.end_char, c.page, c.section, c.minute, c.boilerplate, c.text,
+       d.path, d.title, d.council, d.committee, d.meeting_date, d.doc_type
+FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.id IN ({marks})
+"""
+
+
+def filter_sql(filters: Filters | None) -> tuple[str, list[object]]:
+    """A WHERE clause over ``documents d`` for the filters (case-insensitive substring match)."""
+    if filters is None:
+        return "1", []
+    clauses: list[str] = []
+    args: list[object] = []
+    if filters.committee:
+        clauses.append("d.committee LIKE ? ESCAPE '\\'")
+        args.append(_like(filters.committee))
+    if filters.council:
+        clauses.append("d.council LIKE ? ESCAPE '\\'")
+        args.append(_like(filters.council))
+    if filters.doc_type:
+        clauses.append("d.doc_type = ?")
+        args.append(filters.doc_type)
+    if filters.since:
+        clauses.append("d.meeting_date >= ?")
+        args.append(filters.since)
+    if filters.until:
+        clauses.append("d.meeting_date <= ?")
+        args.append(filters.until)
+    return (" AND ".join(clauses) or "1"), args
+
+
+def _like(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.replace('’', '_').replace(chr(39), '_')}%"
+
+
+class HybridSearcher:
+    """Searches one index. Safe to share between threads; sees each commit whole."""
+
+    def __init__(self, folder: Path, embedder: Embedder, ranking: Ranking | None = None) -> None:
+        self.folder = folder
+        self.embedder = embedder
+        self.ranking = ranking or Ranking()
+        self._store = Store.open(folder, readonly=True)
+        self._lock = threading.Lock()
+        self._vectors: VectorIndex | None = None
+        self._vectors_name: str | None = None
+
+    def close(self) -> None:
+        self._store.close()
+
+    # --- the committed state -------------------------------------------------------
+
+    def _current_vectors(self, conn: sqlite3.Connection) -> VectorIndex:
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        record = VectorFile.from_meta(meta)
+        name = record.name if record else None
+        if self._vectors is not None and name == self._vectors_name:
+            return self._vectors
+        if record is None:
+            vectors = VectorIndex.empty(self.embedder.dimension)
+        else:
+            try:
+                vectors = VectorIndex.load(self.folder, record, self.embedder.dimension)
+            except IndexCorrupt:
+                # The database is the source of truth: serve from it rather than from a bad file.
+                vectors = VectorIndex.from_store(self._store, self.embedder.dimension)
+        self._vectors, self._vectors_name = vectors, name
+        return vectors
+
+    # --- searching ---------------------------------------------------------------------
+
+    def search(self, query: str, filters: Filters | None = None, top_k: int = 10) -> SearchResult:
+        parsed = parse_query(query)
+        r = self.ranking
+        qvec = None
+        if r.mode != "keyword":
+            qvec = self.embedder.embed([dense_text(parsed) if r.expand else parsed.text])[0]
+        with self._lock:
+            conn = self._store.conn
+            conn.execute("BEGIN")
+            try:
+                return self._search(conn, parsed, qvec, filters, top_k)
+            finally:
+                conn.execute("COMMIT")
+
+    def _search(
+        self, conn: sqlite3.Connection, q: ParsedQuery, qvec: np.ndarray | None, filters: Filters | None, top_k: int
+    ) -> SearchResult:
+        r = self.ranking
+        where, args = filter_sql(filters)
+        filtered = where != "1"
+        allowed: np.ndarray | None = None
+        if filtered:
+            allowed = np.fromiter(
+                (row[0] for row in conn.execute(
+                    f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE {where}", args)),
+                dtype=np.int64,
+            )
+            if len(allowed) == 0:
+                return SearchResult(q.raw, True, ())
+        pool_size = max(r.candidates, top_k * 4)
+        pool: dict[int, _Candidate] = {}
+
+        expr = fts_expression(q)
+        exp_expr = expansion_expression(q) if r.expand else None
+        bm25: dict[int, float] = {}
+        bm25_exp: dict[int, float] = {}
+        if expr and r.mode != "dense":
+            bm25 = self._keyword(conn, expr, where, args, pool_size)
+        if exp_expr and r.mode != "dense":
+            bm25_exp = self._keyword(conn, exp_expr, where, args, pool_size // 2)
+        if qvec is not None:
+            vectors = self._current_vectors(conn)
+            for cid in self._dense(vectors, conn, qvec, allowed, pool_size):
+                pool.setdefault(cid, _Candidate(cid, 0, 0))
+        for cid in [*bm25, *bm25_exp]:
+            pool.setdefault(cid, _Candidate(cid, 0, 0))
+        if not pool:
+            return SearchResult(q.raw, True, ())
+
+        ids = list(pool)
+        rows = self._rows(conn, ids)
+        if q.phrases or q.excluded:
+            ids = [cid for cid in ids if _passes(rows[cid]["text"], q)]
+        if qvec is not None:
+            vecs = self._store.vectors_for(ids, self.embedder.dimension)
+            for cid, v in zip(ids, vecs @ qvec.astype(np.float32), strict=True):
+                pool[cid].cos = float(v)
+        if expr and r.mode != "dense":
+            missing = [cid for cid in ids if cid not in bm25]
+            if missing:
+                bm25.update(self._keyword_for(conn, expr, missing))
+        if exp_expr and r.mode != "dense":
+            missing = [cid for cid in ids if cid not in bm25_exp]
+            if missing:
+                bm25_exp.update(self._keyword_for(conn, exp_expr, missing))
+            for cid, value in bm25_exp.items():
+                bm25[cid] = bm25.get(cid, 0.0) + r.expansion_weight * value
+        top_bm25 = max((bm25.get(cid, 0.0) for cid in ids), default=0.0)
+        cos_values = [pool[cid].cos for cid in ids]
+        cmin, cmax = (min(cos_values), max(cos_values)) if cos_values else (0.0, 0.0)
+        w = {"hybrid": r.dense_weight, "dense": 1.0, "keyword": 0.0}[r.mode]
+        for cid in ids:
+            c = pool[cid]
+            c.bm25 = bm25.get(cid, 0.0)
+            kw = c.bm25 / top_bm25 if top_bm25 > 0 else 0.0
+            dn = (c.cos - cmin) / (cmax - cmin) if cmax > cmin else (1.0 if qvec is not None else 0.0)
+            c.fused = w * dn + (1 - w) * kw
+            if rows[cid]["boilerplate"]:
+                c.fused *= r.boilerplate_factor
+        ranked = sorted(ids, key=lambda cid: (-pool[cid].fused, cid))
+        confidence = self._confidence(q, [pool[c] for c in ranked[:3]], rows, qvec is not None)
+        hits = self._hits(conn, ranked, pool, rows, top_k, confidence)
+        return SearchResult(q.raw, confidence < r.weak_below or not hits, tuple(hits))
+
+    def _keyword(self, conn: sqlite3.Connection, expr: str, where: str, args: list[object], limit: int) -> dict[int, float]:
+        sql = (
+            "SELECT f.rowid, -bm25(chunks_fts, 1.0, 0.4) FROM chunks_fts f"
+            " JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.doc_id"
+            f" WHERE chunks_fts MATCH ? AND {where} ORDER BY bm25(chunks_fts, 1.0, 0.4) LIMIT ?"
+        )
+        return {int(cid): float(s) for cid, s in conn.execute(sql, [expr, *args, limit])}
+
+    def _keyword_for(self, conn: sqlite3.Connection, expr: str, ids: list[int]) -> dict[int, float]:
+        out: dict[int, float] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            sql = (f"SELECT rowid, -bm25(chunks_fts, 1.0, 0.4) FROM chunks_fts WHERE chunks_fts MATCH ?"
+                   f" AND rowid IN ({','.join('?' * len(part))})")
+            out.update({int(cid): float(s) for cid, s in conn.execute(sql, [expr, *part])})
+        return out
+
+    def _dense(
+        self, vectors: VectorIndex, conn: sqlite3.Connection, qvec: np.ndarray, allowed: np.ndarray | None, k: int
+    ) -> list[int]:
+        if allowed is None:
+            ids, _ = vectors.search(qvec, k)
+            return [int(i) for i in ids]
+        # Filtered: score exactly the allowed passages (vectors from the database).
+        vecs = self._store.vectors_for([int(i) for i in allowed], self.embedder.dimension)
+        scores = vecs @ qvec.astype(np.float32)
+        order = np.argsort(-scores)[:k]
+        return [int(allowed[i]) for i in order]
+
+    def _rows(self, conn: sqlite3.Connection, ids: list[int]) -> dict[int, dict[str, object]]:
+        out: dict[int, dict[str, object]] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            cur = conn.execute(_HIT_SQL.format(marks=",".join("?" * len(part))), part)
+            names = [d[0] for d in cur.description]
+            for row in cur:
+                out[int(row[0])] = dict(zip(names, row, strict=True))
+        return out
+
+    def _confidence(
+        self, q: ParsedQuery, top: list[_Candidate], rows: dict[int, dict[str, object]], dense: bool
+    ) -> float:
+        """How sure we are that the best passages are about the query, 0..1."""
+        if not top:
+            return 0.0
+        r = self.ranking
+        best = 0.0
+        stems = {stem(t) for t in q.terms}
+        for c in top:
+            words = {stem(w) for w in re.findall(r"[\w'’]+", str(rows[c.chunk_id]["text"]))}
+            coverage = len(stems & words) / len(stems) if stems else 0.0
+            meaning = min(1.0, max(0.0, (c.cos - r.cos_floor) / (r.cos_full - r.cos_floor))) if dense else coverage
+            best = max(best, 0.5 * meaning + 0.5 * coverage if dense else coverage)
+        return best
+
+    def _hits(
+        self, conn: sqlite3.Connection, ranked: list[int], pool: dict[int, _Candidate],
+        rows: dict[int, dict[str, object]], top_k: int, confidence: float,
+    ) -> list[Hit]:
+        top = pool[ranked[0]].fused if ranked else 1.0
+        chosen: list[Hit] = []
+        fused_of: list[float] = []
+        spans: dict[int, list[tuple[int, int, int]]] = {}  # doc -> [(first ordinal, last ordinal, index)]
+        for cid in ranked:
+            row = rows[cid]
+            c = pool[cid]
+            doc_id, ordinal = int(row["doc_id"]), int(row["ordinal"])  # type: ignore[call-overload]
+            neighbour = None
+            if self.ranking.merge_adjacent:
+                for k, (lo, hi, idx) in enumerate(spans.get(doc_id, [])):
+                    if lo - 1 <= ordinal <= hi + 1:
+                        neighbour = (k, lo, hi, idx)
+                        break
+            if neighbour is not None:
+                # Next to a passage already shown: join it when nearly as relevant, else skip
+                # it, so one place in a paper is never listed twice.
+                k, lo, hi, idx = neighbour
+                if c.fused >= self.ranking.merge_ratio * fused_of[idx]:
+                    chosen[idx] = self._merge(conn, chosen[idx], row)
+                    spans[doc_id][k] = (min(lo, ordinal), max(hi, ordinal), idx)
+                continue
+            if len(chosen) >= top_k:
+                continue
+            score = (c.fused / top if top > 0 else 0.0) * confidence
+            chosen.append(_hit(row, score, c))
+            fused_of.append(c.fused)
+            spans.setdefault(doc_id, []).append((ordinal, ordinal, len(chosen) - 1))
+        return chosen
+
+    def _merge(self, conn: sqlite3.Connection, hit: Hit, row: dict[str, object]) -> Hit:
+        start = min(hit.start_char, int(row["start_char"]))  # type: ignore[call-overload]
+        end = max(hit.end_char, int(row["end_char"]))  # type: ignore[call-overload]
+        text = conn.execute(
+            "SELECT substr(text, ?, ?) FROM documents WHERE id = ?", (start + 1, end - start, hit.doc_id)
+        ).fetchone()[0]
+        page = hit.page if hit.start_char <= int(row["start_char"]) else row["page"]  # type: ignore[call-overload]
+        return replace(hit, start_char=start, end_char=end, text=text, page=page)  # type: ignore[arg-type]
+
+
+def _passes(text: object, q: ParsedQuery) -> bool:
+    lowered = str(text).lower()
+    for phrase in q.phrases:
+        if not re.search(r"\W+".join(re.escape(w) for w in phrase.split()), lowered):
+            return False
+    for word in q.excluded:
+        if re.search(r"\b" + r"\W+".join(re.escape(w) for w in word.split()) + r"\w*", lowered):
+            return False
+    return True
+
+
+def _hit(row: dict[str, object], score: float, c: _Candidate) -> Hit:
+    return Hit(
+        chunk_id=int(row["id"]),  # type: ignore[call-overload]
+        doc_id=int(row["doc_id"]),  # type: ignore[call-overload]
+        score=round(max(0.0, min(1.0, score)), 4),
+        path=str(row["path"]),
+        title=str(row["title"]),
+        council=row["council"],  # type: ignore[arg-type]
+        committee=row["committee"],  # type: ignore[arg-type]
+        date=row["meeting_date"],  # type: ignore[arg-type]
+        doc_type=str(row["doc_type"]),
+        page=row["page"],  # type: ignore[arg-type]
+        section=row["section"],  # type: ignore[arg-type]
+        minute=row["minute"],  # type: ignore[arg-type]
+        start_char=int(row["start_char"]),  # type: ignore[call-overload]
+        end_char=int(row["end_char"]),  # type: ignore[call-overload]
+        text=str(row["text"]),
+        boilerplate=bool(row["boilerplate"]),
+    )
+
+
+def highlights(hit: Hit, query: str) -> list[tuple[int, int]]:
+    """Spans of ``hit.text`` to highlight for ``query``."""
+    q = parse_query(query)
+    return term_spans(hit.text, q.terms, q.phrases)
+
+
+def open_searcher(settings: Settings, embedder: Embedder | None = None, ranking: Ranking | None = None) -> HybridSearcher:
+    """The searcher for the configured index, with the bundled embedding model."""
+    from minutebook.models import default_embedder
+
+    searcher = HybridSearcher(settings.index, embedder or default_embedder(settings), ranking)
+    manifest = searcher._store.manifest()
+    if manifest is not None and manifest.embed_model_id != searcher.embedder.model_id:
+        from minutebook.pipeline import manifest_for
+
+        searcher._store.check_manifest(manifest_for(searcher.embedder))
+    return searcher
+
+
