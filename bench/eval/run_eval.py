@@ -20,7 +20,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 SHARED = REPO.parent / "shared"
-MODES = ("keyword", "dense", "hybrid")
+# What is compared: the two parts alone (plain BM25, plain dense), their fusion alone, and
+# the full hybrid (fusion + council glossary + council/year named in the question).
+MODES: dict[str, dict] = {
+    "keyword": {"mode": "keyword", "expand": False, "metadata_boost": 0.0},
+    "dense": {"mode": "dense", "expand": False, "metadata_boost": 0.0},
+    "fusion": {"mode": "hybrid", "expand": False, "metadata_boost": 0.0},
+    "hybrid": {},
+}
 
 
 @dataclass(frozen=True)
@@ -132,6 +139,8 @@ def main() -> int:
     ap.add_argument("--questions", type=Path, default=HERE / "questions.jsonl")
     ap.add_argument("--build", action="store_true", help="index corpus/ and the Ofsted reports first")
     ap.add_argument("--json", type=Path, help="write the results here")
+    ap.add_argument("--add-corpus", action="store_true", help="sync corpus/ into the index first")
+    ap.add_argument("--json-stdout", action="store_true", help="print results as JSON (for bench/run.py)")
     ap.add_argument("--weight", type=float, help="override the dense weight (tuning)")
     args = ap.parse_args()
 
@@ -148,6 +157,8 @@ def main() -> int:
         report = sync(args.index, roots, embedder)
         print(f"indexed in {time.perf_counter() - t0:.0f}s: {len(report.added)} added, "
               f"{len(report.failed)} failed", file=sys.stderr)
+    if args.add_corpus:
+        sync(args.index, [REPO / "corpus"], embedder)
     questions = load_questions(args.questions)
     store = Store.open(args.index, readonly=True)
     targets = resolve_targets(store, questions)
@@ -156,10 +167,13 @@ def main() -> int:
 
     def searcher_for(mode: str):
         if mode not in searchers:
-            searchers[mode] = HybridSearcher(args.index, embedder, replace(base, mode=mode))
+            searchers[mode] = HybridSearcher(args.index, embedder, replace(base, **MODES[mode]))
         return searchers[mode]
 
     results = evaluate(searcher_for, questions, targets)
+    if args.json_stdout:
+        print(json.dumps({"markdown": markdown(results), **results}, indent=2))
+        return 0
     print(markdown(results))
     print("hybrid misses at 5:", " ".join(results["hybrid"]["misses"]))
     if args.json:

@@ -1,4 +1,8 @@
-"""Reading many files: turns paths into Documents or per-file failures, never an exception."""
+"""Reading many files: turns paths into Documents or per-file failures, never an exception.
+
+Each file is read in a worker process with a time and memory limit (see ``workers``), so a
+file that hangs, explodes in memory or crashes its parser fails alone, with its reason.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from minutebook.errors import IngestError
 from minutebook.types import Document, FileFailure
+from minutebook.workers import Reader, ReadLimits, read_files
+
+__all__ = ["Extracted", "ReadLimits", "extract_files"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,14 +23,17 @@ class Extracted:
     failure: FileFailure | None
 
 
-def extract_files(paths: Sequence[Path]) -> Iterator[Extracted]:
-    """Read each file in order; a file that cannot be read fails alone, with its reason."""
-    from minutebook.ingest import read_document
+def extract_files(
+    paths: Sequence[Path], *, limits: ReadLimits | None = None, reader: Reader | None = None
+) -> Iterator[Extracted]:
+    """Read each file, yielding one ``Extracted`` per path in the order given.
 
-    for path in paths:
-        try:
-            yield Extracted(path, read_document(path), None)
-        except IngestError as exc:
-            yield Extracted(path, None, FileFailure(str(path), exc.reason))
-        except OSError as exc:
-            yield Extracted(path, None, FileFailure(str(path), f"cannot read: {exc.strerror or exc}"))
+    A file that cannot be read, or that overruns ``limits`` (default: 60 s and 2 GB per
+    file), fails alone with its reason. ``reader`` replaces ``ingest.read_document``; it
+    must be a module-level function, since worker processes import it by name.
+    """
+    for outcome in read_files(paths, limits, reader):
+        if outcome.document is not None:
+            yield Extracted(outcome.path, outcome.document, None)
+        else:
+            yield Extracted(outcome.path, None, FileFailure(str(outcome.path), outcome.reason or "could not be read"))

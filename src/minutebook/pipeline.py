@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,10 +20,10 @@ import numpy as np
 
 from minutebook.chunk import CHUNKER_VERSION, chunk_document
 from minutebook.errors import IndexCorrupt, UsageError
-from minutebook.extract import extract_files
+from minutebook.extract import ReadLimits, extract_files
 from minutebook.lock import writer_lock
 from minutebook.protocols import Embedder
-from minutebook.store import SCHEMA_VERSION, IndexManifest, Store, now_iso
+from minutebook.store import SCHEMA_VERSION, IndexManifest, Store, now_iso, write_failure
 from minutebook.types import Chunk, Document, FileFailure, Progress, SyncReport
 from minutebook.vectors import VectorFile, VectorIndex, remove_stale_files
 
@@ -169,7 +170,8 @@ class _Writer:
             self.store.set_meta({"last_commit": now_iso()})
             self.store.conn.execute("COMMIT")
         except BaseException:
-            self.store.conn.execute("ROLLBACK")
+            if self.store.conn.in_transaction:  # SQLite may already have rolled back (disk full)
+                self.store.conn.execute("ROLLBACK")
             self.in_tx = False
             raise
         self.in_tx = False
@@ -203,19 +205,30 @@ def sync(
     embedder: Embedder,
     *,
     progress: ProgressFn | None = None,
+    limits: ReadLimits | None = None,
 ) -> SyncReport:
-    """Bring the index in ``folder`` in step with the papers under ``roots``."""
+    """Bring the index in ``folder`` in step with the papers under ``roots``.
+
+    Each file is read under ``limits`` (default 60 s and 2 GB per file). A disk that fills
+    up raises ``IndexWriteFailed`` and leaves the last committed index as it was.
+    """
     started = time.monotonic()
     with writer_lock(folder):
         store = Store.open(folder, create=True)
         try:
-            return _sync_locked(store, roots, embedder, progress, started)
+            return _sync_locked(store, roots, embedder, progress, started, limits)
+        except (OSError, sqlite3.OperationalError) as exc:
+            failure = write_failure(folder, exc)
+            if failure is None:
+                raise
+            raise failure from exc
         finally:
             store.close()
 
 
 def _sync_locked(
-    store: Store, roots: Sequence[Path], embedder: Embedder, progress: ProgressFn | None, started: float
+    store: Store, roots: Sequence[Path], embedder: Embedder, progress: ProgressFn | None, started: float,
+    limits: ReadLimits | None,
 ) -> SyncReport:
     manifest = manifest_for(embedder)
     store.check_manifest(manifest)
@@ -249,7 +262,7 @@ def _sync_locked(
 
     writer = _Writer(store, open_vectors(store, embedder.dimension), embedder, progress)
     try:
-        for done, item in enumerate(extract_files([p for p, _, _ in to_read]), start=1):
+        for done, item in enumerate(extract_files([p for p, _, _ in to_read], limits=limits), start=1):
             path, size, mtime_ns = to_read[done - 1]
             notify(Progress("extract", done, len(to_read), str(path)))
             key = str(path)
@@ -291,7 +304,7 @@ def _sync_locked(
             with store.transaction():
                 store.set_meta({"last_sync": now_iso()})
     finally:
-        if writer.in_tx:
+        if writer.in_tx and store.conn.in_transaction:
             store.conn.execute("ROLLBACK")
     notify(Progress("done", len(paths), len(paths)))
     return SyncReport(

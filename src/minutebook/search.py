@@ -14,6 +14,7 @@ across queries; ``weak`` says nothing relevant was found.
 
 from __future__ import annotations
 
+import math
 import re
 import sqlite3
 import threading
@@ -42,8 +43,9 @@ class Ranking:
     boilerplate_factor: float = 0.5  # boilerplate ranks below substance
     cos_floor: float = 0.15  # cosine at which confidence starts
     cos_full: float = 0.55  # cosine at which meaning alone gives full confidence
-    weak_below: float = 0.35  # confidence under which a result set is weak
+    weak_below: float = 0.55  # confidence under which a result set is weak
     expand: bool = True  # widen queries with the glossary of council terms
+    metadata_boost: float = 0.3  # added when a passage's council or year is named in the query
     expansion_weight: float = 0.3  # share of BM25 given to glossary terms
     merge_adjacent: bool = True
     merge_ratio: float = 0.7  # a neighbour this close in score to a shown passage is joined to it
@@ -106,6 +108,10 @@ class HybridSearcher:
         self._lock = threading.Lock()
         self._vectors: VectorIndex | None = None
         self._vectors_name: str | None = None
+        self._councils: tuple[str | None, list[str]] | None = None
+        self._df: dict[str, int] = {}
+        self._df_generation: str | None = "unset"
+        self._n_chunks = 0
 
     def close(self) -> None:
         self._store.close()
@@ -177,6 +183,22 @@ class HybridSearcher:
                 pool.setdefault(cid, _Candidate(cid, 0, 0))
         for cid in [*bm25, *bm25_exp]:
             pool.setdefault(cid, _Candidate(cid, 0, 0))
+        # A council or year named in the question: bring that council's and year's passages
+        # into the pool, and rank them up (a soft preference, unlike --council / --since).
+        named = self._named_councils(conn, q.text) if r.metadata_boost else set()
+        years = set(re.findall(r"\b(?:19|20)\d{2}\b", q.text)) if r.metadata_boost else set()
+        if named and qvec is not None:
+            marks = ",".join("?" * len(named))
+            scoped = np.fromiter(
+                (row[0] for row in conn.execute(
+                    f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id"
+                    f" WHERE {where} AND d.council IN ({marks})", [*args, *sorted(named)])),
+                dtype=np.int64,
+            )
+            if len(scoped):
+                vectors = self._current_vectors(conn)
+                for cid in self._dense(vectors, conn, qvec, scoped, pool_size // 2):
+                    pool.setdefault(cid, _Candidate(cid, 0, 0))
         if not pool:
             return SearchResult(q.raw, True, ())
 
@@ -208,12 +230,30 @@ class HybridSearcher:
             kw = c.bm25 / top_bm25 if top_bm25 > 0 else 0.0
             dn = (c.cos - cmin) / (cmax - cmin) if cmax > cmin else (1.0 if qvec is not None else 0.0)
             c.fused = w * dn + (1 - w) * kw
+            if named and rows[cid]["council"] in named:
+                c.fused += r.metadata_boost
+            if years and str(rows[cid]["meeting_date"] or "")[:4] in years:
+                c.fused += r.metadata_boost
             if rows[cid]["boilerplate"]:
                 c.fused *= r.boilerplate_factor
         ranked = sorted(ids, key=lambda cid: (-pool[cid].fused, cid))
         confidence = self._confidence(q, [pool[c] for c in ranked[:3]], rows, qvec is not None)
         hits = self._hits(conn, ranked, pool, rows, top_k, confidence)
         return SearchResult(q.raw, confidence < r.weak_below or not hits, tuple(hits))
+
+    def _named_councils(self, conn: sqlite3.Connection, text: str) -> set[str]:
+        """Councils in the index that the query names ("Norfolk", "Devon", "West Sussex")."""
+        if self._councils is None or self._councils[0] != self._vectors_name:
+            values = [row[0] for row in conn.execute("SELECT DISTINCT council FROM documents WHERE council IS NOT NULL")]
+            self._councils = (self._vectors_name, values)
+        lowered = " " + re.sub(r"[^\w]+", " ", text.lower()) + " "
+        named = set()
+        for council in self._councils[1]:
+            core = re.sub(r"\b(county|city|borough|metropolitan|district|council|of|the|royal)\b", " ", council.lower())
+            core = " ".join(re.sub(r"[^\w]+", " ", core).split())
+            if len(core) >= 4 and f" {core} " in lowered:
+                named.add(council)
+        return named
 
     def _keyword(self, conn: sqlite3.Connection, expr: str, where: str, args: list[object], limit: int) -> dict[int, float]:
         sql = (
@@ -257,18 +297,45 @@ class HybridSearcher:
     def _confidence(
         self, q: ParsedQuery, top: list[_Candidate], rows: dict[int, dict[str, object]], dense: bool
     ) -> float:
-        """How sure we are that the best passages are about the query, 0..1."""
+        """How sure we are that the best passages are about the query, 0..1.
+
+        Half meaning (the cosine, scaled between ``cos_floor`` and ``cos_full``), half
+        keywords: the share of the query's words found in the passage or its paper's
+        title/council/committee, each word weighted by how rare it is in the index, so that
+        "council" or "children" matching says little and "precept" matching says a lot.
+        """
         if not top:
             return 0.0
         r = self.ranking
+        weights = self._idf(tuple(q.terms))
+        total = sum(weights.values())
         best = 0.0
-        stems = {stem(t) for t in q.terms}
         for c in top:
-            words = {stem(w) for w in re.findall(r"[\w'’]+", str(rows[c.chunk_id]["text"]))}
-            coverage = len(stems & words) / len(stems) if stems else 0.0
+            row = rows[c.chunk_id]
+            context = " ".join(str(row[k] or "") for k in ("text", "title", "council", "committee"))
+            words = {stem(w) for w in re.findall(r"[\w'’]+", context)}
+            coverage = sum(wt for t, wt in weights.items() if stem(t) in words) / total if total else 0.0
             meaning = min(1.0, max(0.0, (c.cos - r.cos_floor) / (r.cos_full - r.cos_floor))) if dense else coverage
             best = max(best, 0.5 * meaning + 0.5 * coverage if dense else coverage)
         return best
+
+    def _idf(self, terms: tuple[str, ...]) -> dict[str, float]:
+        """Inverse document frequency of each term over the passages (from the keyword index)."""
+        conn = self._store.conn
+        if self._df_generation != self._vectors_name:
+            self._df.clear()
+            self._df_generation = self._vectors_name
+            self._n_chunks = int(conn.execute("SELECT count(*) FROM chunks").fetchone()[0])
+        out: dict[str, float] = {}
+        n = max(self._n_chunks, 1)
+        for t in terms:
+            if t not in self._df:
+                expr = '"' + t.replace('"', '""') + '"'
+                self._df[t] = int(conn.execute(
+                    "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (expr,)).fetchone()[0])
+            df = self._df[t]
+            out[t] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        return out
 
     def _hits(
         self, conn: sqlite3.Connection, ranked: list[int], pool: dict[int, _Candidate],

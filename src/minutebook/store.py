@@ -12,6 +12,7 @@ file or an unchanged passage inside a changed file never pays for embedding twic
 
 from __future__ import annotations
 
+import errno
 import json
 import sqlite3
 import time
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from minutebook.errors import IndexCorrupt, IndexMismatch, IndexMissing
+from minutebook.errors import IndexCorrupt, IndexMismatch, IndexMissing, MinutebookError
 from minutebook.types import Chunk, Document, FileFailure, Metadata, Page
 
 DB_NAME = "minutebook.sqlite"
@@ -127,6 +128,26 @@ class StoredChunk:
     doc_id: int
     chunk: Chunk
     embed_hash: str
+
+
+class IndexWriteFailed(MinutebookError):
+    """The index could not be written (disk full, read-only); the last commit is intact."""
+
+
+_DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def write_failure(folder: Path, exc: BaseException) -> IndexWriteFailed | None:
+    """The plain-language error for a failed index write, or None if ``exc`` is not one."""
+    hint = ("Nothing already indexed was lost: searches use the last completed sync. "
+            "Free some space (or move the index with --index), then run `minutebook index` again.")
+    if isinstance(exc, OSError) and exc.errno in _DISK_FULL_ERRNOS:
+        return IndexWriteFailed(f"the disk holding the index at {folder} is full", hint)
+    if isinstance(exc, OSError) and exc.errno == errno.EROFS:
+        return IndexWriteFailed(f"the index at {folder} is on a read-only disk", hint)
+    if isinstance(exc, sqlite3.OperationalError) and "disk is full" in str(exc):
+        return IndexWriteFailed(f"the disk holding the index at {folder} is full", hint)
+    return None
 
 
 def now_iso() -> str:

@@ -110,11 +110,15 @@ class VectorIndex:
         data = faiss.serialize_index(self.index).tobytes()
         name = f"{FILE_PREFIX}{generation:012d}{FILE_SUFFIX}"
         tmp = folder / (name + ".tmp")
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, folder / name)
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, folder / name)
+        except OSError:
+            tmp.unlink(missing_ok=True)  # a full disk should not stay fuller for a torn file
+            raise
         _fsync_dir(folder)
         return VectorFile(name, hashlib.sha256(data).hexdigest(), self.count)
 

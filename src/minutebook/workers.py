@@ -1,0 +1,344 @@
+"""Reading papers in worker processes, so that a bad file costs only itself.
+
+A parser that hangs, swallows memory or crashes (pdfium is C++) must not take the sync
+with it. Each file is read in a small pool of long-lived worker processes:
+
+* started with the ``spawn`` context, never ``fork``: the parent may hold torch, FAISS and
+  threads, which a forked child would inherit half-locked;
+* each worker limits its own address space with ``RLIMIT_AS``, so a file that needs more
+  than the limit fails with ``MemoryError`` (or kills only that worker);
+* the parent gives every file a wall-clock limit, kills a worker that overruns or dies,
+  and starts a fresh one;
+* a thread in the parent dispatches files and collects results while the caller embeds,
+  so reading overlaps embedding, and results come back in the order the paths were given.
+
+Starting a spawn worker costs about 0.15 s, so every sync reads this way, however small:
+there is no in-process shortcut that would quietly drop the time and memory limits.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from minutebook.types import Document
+
+Reader = Callable[[Path], Document]
+
+# How long the parent waits for a worker to acknowledge a stop before killing it.
+_STOP_GRACE_S = 1.0
+# How often the dispatcher wakes with nothing else to do (to notice a closed pool).
+_TICK_S = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class ReadLimits:
+    """What one file may cost to read."""
+
+    seconds: float = 60.0  # wall-clock time per file
+    memory_mb: int = 2048  # address space of the worker reading it
+    workers: int = 2  # processes reading side by side (at least 1)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOutcome:
+    """One file's result: a document, or the plain reason it could not be read."""
+
+    path: Path
+    document: Document | None
+    reason: str | None
+
+
+def describe_limit_seconds(seconds: float) -> str:
+    return f"took longer than {seconds:g} s to read"
+
+
+def describe_limit_memory(memory_mb: int) -> str:
+    amount = f"{memory_mb / 1024:g} GB" if memory_mb >= 1024 else f"{memory_mb} MB"
+    return f"needed more than {amount} of memory to read"
+
+
+# --- the worker process -------------------------------------------------------------------
+
+
+def _worker_main(conn: Any, memory_mb: int, reader: Reader, parent_pid: int) -> None:
+    """Loop: receive ``(index, path)``, send back ``(index, document, reason, retire)``."""
+    import resource
+    import signal
+
+    # Ctrl-C reaches the whole process group; the parent decides when workers stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _watch_parent(parent_pid)
+    limit = memory_mb * 1024 * 1024
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return  # the parent is gone
+        if job is None:
+            return
+        index, path_str = job
+        document, reason, retire = _read_one(reader, Path(path_str), memory_mb)
+        try:
+            conn.send((index, document, reason, retire))
+        except MemoryError:
+            conn.send((index, None, describe_limit_memory(memory_mb), True))
+            return
+        except (BrokenPipeError, OSError):
+            return
+        if retire:
+            return  # memory may be fragmented or a C library left in a bad state
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """Exit when the parent dies (even by SIGKILL), instead of lingering as an orphan."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent_pid:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _read_one(reader: Reader, path: Path, memory_mb: int) -> tuple[Document | None, str | None, bool]:
+    """Read one file; returns ``(document, reason, retire_worker)``. Never raises."""
+    import stat
+
+    from minutebook.errors import ExtractionLimit, IngestError
+
+    try:
+        for _attempt in range(3):
+            before = os.stat(path)
+            if not stat.S_ISREG(before.st_mode):
+                return None, "not a regular file (a folder, pipe or device)", False
+            document = reader(path)
+            try:
+                after = os.stat(path)
+            except FileNotFoundError:
+                return None, "was deleted while it was being read", False
+            if (after.st_size, after.st_mtime_ns, after.st_ino) == (before.st_size, before.st_mtime_ns, before.st_ino):
+                return document, None, False
+        return None, "kept changing while it was being read; it will be read again on the next sync", False
+    except MemoryError:
+        return None, describe_limit_memory(memory_mb), True
+    except ExtractionLimit as exc:
+        if isinstance(exc.__cause__, MemoryError):
+            return None, describe_limit_memory(memory_mb), True
+        return None, exc.reason, False
+    except IngestError as exc:
+        return None, exc.reason, False
+    except FileNotFoundError:
+        return None, "was deleted before it could be read", False
+    except OSError as exc:
+        return None, f"cannot read file ({exc.strerror or exc})", False
+    except RecursionError:
+        return None, "damaged file (structure nested too deeply)", True
+    except Exception as exc:  # a reader's own bug must still cost only this file
+        return None, f"could not be read ({type(exc).__name__}: {exc})", True
+
+
+# --- the parent side ------------------------------------------------------------------------
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Any
+    job: int | None = None
+    deadline: float = 0.0
+
+
+class ReaderPool:
+    """Worker processes reading files under ``limits``; see the module docstring.
+
+    ``reader`` must be importable by name (a module-level function): spawn workers
+    receive it by reference. Tests pass readers that hang, allocate or crash.
+    """
+
+    def __init__(self, limits: ReadLimits | None = None, reader: Reader | None = None) -> None:
+        import multiprocessing
+
+        from minutebook.ingest import read_document
+
+        self.limits = limits or ReadLimits()
+        self.reader: Reader = reader or read_document
+        self._ctx = multiprocessing.get_context("spawn")
+        self._workers: list[_Worker] = []
+        self._cond = threading.Condition()
+        self._closed = False
+
+    # -- workers --
+
+    def _start_worker(self) -> _Worker:
+        parent_conn, child_conn = self._ctx.Pipe(duplex=True)
+        process = self._ctx.Process(
+            target=_worker_main, name="minutebook-reader", daemon=True,
+            args=(child_conn, self.limits.memory_mb, self.reader, os.getpid()),
+        )
+        process.start()
+        child_conn.close()
+        return _Worker(process, parent_conn)
+
+    @staticmethod
+    def _kill(worker: _Worker) -> None:
+        if worker.process.is_alive():
+            worker.process.kill()
+        worker.process.join(timeout=5)
+        worker.conn.close()
+
+    def _stop_all(self) -> None:
+        for worker in self._workers:
+            if worker.job is None:
+                try:
+                    worker.conn.send(None)
+                except (BrokenPipeError, OSError):
+                    pass
+        deadline = time.monotonic() + _STOP_GRACE_S
+        for worker in self._workers:
+            worker.process.join(timeout=max(0.0, deadline - time.monotonic()))
+            self._kill(worker)
+        self._workers.clear()
+
+    # -- reading --
+
+    def read(self, paths: Sequence[Path]) -> Iterator[ReadOutcome]:
+        """Read ``paths``, yielding one outcome per path, in the order given. Never raises
+        for a file's sake; closing the iterator early stops the workers."""
+        paths = list(paths)
+        if not paths:
+            return
+        state = _Run(paths, window=max(1, self.limits.workers) * 2)
+        count = max(1, min(self.limits.workers, len(paths)))
+        self._workers = [self._start_worker() for _ in range(count)]
+        dispatcher = threading.Thread(target=self._dispatch, args=(state,), name="minutebook-dispatch", daemon=True)
+        dispatcher.start()
+        try:
+            for index, path in enumerate(paths):
+                with self._cond:
+                    while index not in state.results and state.error is None:
+                        self._cond.wait(_TICK_S)
+                    if index in state.results:
+                        document, reason = state.results.pop(index)
+                    else:
+                        document, reason = None, f"could not be read (reader pool failed: {state.error})"
+                    state.next_yield = index + 1
+                    self._cond.notify_all()
+                yield ReadOutcome(path, document, reason)
+        finally:
+            with self._cond:
+                self._closed = True
+                self._cond.notify_all()
+            dispatcher.join(timeout=10)
+
+    def _dispatch(self, state: _Run) -> None:
+        try:
+            self._dispatch_loop(state)
+        except BaseException as exc:  # never leave the reader waiting forever
+            with self._cond:
+                state.error = f"{type(exc).__name__}: {exc}"
+                self._cond.notify_all()
+        finally:
+            self._stop_all()
+
+    def _dispatch_loop(self, state: _Run) -> None:
+        from multiprocessing.connection import wait
+
+        total = len(state.paths)
+        while True:
+            with self._cond:
+                if self._closed:
+                    return
+                for worker in self._workers:
+                    if worker.job is None and state.next_send < min(total, state.next_yield + state.window):
+                        self._send(worker, state.next_send, state.paths[state.next_send])
+                        state.next_send += 1
+                busy = [w for w in self._workers if w.job is not None]
+                if not busy:
+                    if state.next_send >= total:
+                        return
+                    self._cond.wait(_TICK_S)  # the reader has not caught up with the window yet
+                    continue
+            now = time.monotonic()
+            timeout = max(0.0, min(min(w.deadline for w in busy) - now, _TICK_S))
+            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout))
+            for worker in busy:
+                if worker.conn in ready or worker.process.sentinel in ready:
+                    self._collect(worker, state)
+                elif time.monotonic() > worker.deadline:
+                    self._finish(worker, state, describe_limit_seconds(self.limits.seconds), replace=True)
+
+    def _send(self, worker: _Worker, index: int, path: Path) -> None:
+        worker.job = index
+        worker.deadline = time.monotonic() + self.limits.seconds
+        try:
+            worker.conn.send((index, str(path)))
+        except (BrokenPipeError, OSError):
+            pass  # it died idle; the sentinel reports it on the next wait
+
+    def _collect(self, worker: _Worker, state: _Run) -> None:
+        """Take a worker's answer, or find out how it died."""
+        if worker.conn.poll():
+            try:
+                # Blocks until the whole message is in, however large the document.
+                index, document, reason, retire = worker.conn.recv()
+            except (EOFError, OSError):
+                pass  # it died, perhaps part-way through sending
+            else:
+                if index == worker.job:
+                    self._finish(worker, state, reason, document=document, replace=retire)
+                    return
+        worker.process.join(timeout=_STOP_GRACE_S)
+        code = worker.process.exitcode
+        if code is not None and code < 0:
+            reason = f"the reader crashed (signal {-code})"
+        else:
+            reason = f"the reader stopped unexpectedly (exit code {code})"
+        self._finish(worker, state, reason, replace=True)
+
+    def _finish(
+        self, worker: _Worker, state: _Run, reason: str | None, *, document: Document | None = None,
+        replace: bool = False,
+    ) -> None:
+        index = worker.job
+        worker.job = None
+        if replace:
+            self._kill(worker)
+            position = self._workers.index(worker)
+            if self._closed:
+                self._workers.pop(position)
+            else:
+                self._workers[position] = self._start_worker()
+        if index is not None:
+            if document is None and not reason:
+                reason = "could not be read"
+            with self._cond:
+                state.results[index] = (document, None if document is not None else reason)
+                self._cond.notify_all()
+
+
+@dataclass
+class _Run:
+    paths: list[Path]
+    window: int  # how far reading may run ahead of the caller
+    next_send: int = 0
+    next_yield: int = 0
+    error: str | None = None
+    results: dict[int, tuple[Document | None, str | None]] = field(default_factory=dict)
+
+
+def read_files(
+    paths: Sequence[Path], limits: ReadLimits | None = None, reader: Reader | None = None
+) -> Iterator[ReadOutcome]:
+    """Read ``paths`` in worker processes; one outcome per path, in order (see ReaderPool)."""
+    yield from ReaderPool(limits, reader).read(paths)
