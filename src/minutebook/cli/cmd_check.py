@@ -1,0 +1,54 @@
+"""`minutebook check [--repair]`: verify an index, and rebuild its derived files."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from minutebook.cli.common import emit_json, settings_from
+
+EXIT_HEALTHY = 0
+EXIT_PROBLEMS = 3
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "check", parents=[common], help="verify the index; --repair rebuilds the keyword and vector files",
+        description="Check the index database (SQLite integrity), its keyword index, its vector file "
+        "(checksum, count, passages) and its manifest. With --repair, rebuild the keyword index and the "
+        "vector file from the database, without re-reading papers or re-embedding. "
+        "Exit code 0: healthy (or repaired); 3: problems remain.",
+    )
+    p.add_argument("--repair", action="store_true", help="rebuild damaged derived files from the database")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from minutebook.check import check_index, repair_index
+
+    folder = settings_from(args).index
+    report = repair_index(folder) if args.repair else check_index(folder)
+    if args.json:
+        emit_json({
+            "index": report.folder, "healthy": report.healthy, "checked": list(report.checked),
+            "documents": report.documents, "passages": report.chunks,
+            "problems": [{"part": p.part, "message": p.message, "repairable": p.repairable} for p in report.problems],
+            "repaired": list(report.repaired),
+        })
+    else:
+        print(f"index     {report.folder}")
+        print(f"holds     {report.documents} documents, {report.chunks} passages")
+        bad = {p.part for p in report.problems}
+        for part in report.checked:
+            print(f"{part:<9} {'PROBLEM' if part in bad else 'ok'}")
+        for part in report.repaired:
+            print(f"repaired  {part} (rebuilt from the database)")
+        for problem in report.problems:
+            print(f"  {problem.part}: {problem.message}")
+        if report.problems:
+            fixable = any(p.repairable for p in report.problems)
+            if fixable and not args.repair:
+                print("Run `minutebook check --repair` to rebuild the keyword index and vector file from the database.")
+            elif not fixable or args.repair:
+                print("Rebuild the index from the papers with `minutebook index --rebuild`.")
+    return EXIT_HEALTHY if report.healthy else EXIT_PROBLEMS
