@@ -1,6 +1,6 @@
 """Time to first token and tokens per second of the default language model, as JSON.
 
-    .venv/bin/python bench/bench_llm.py [--model PATH] [--prompt-tokens 700] [--max-tokens 128]
+    .venv/bin/python bench/bench_llm.py [--model PATH] [--prompt-tokens 700] [--max-tokens 128] [--threads N]
 
 The prompt is minutebook's own answer prompt over synthetic council passages, padded to
 about ``--prompt-tokens`` tokens, so the figure matches what `ask --llm` does.
@@ -41,11 +41,14 @@ def main() -> int:
     ap.add_argument("--model", type=Path, default=None)
     ap.add_argument("--prompt-tokens", type=int, default=700)
     ap.add_argument("--max-tokens", type=int, default=128)
+    ap.add_argument("--threads", type=int, default=None, help="llama.cpp threads (default: one per CPU)")
     args = ap.parse_args()
 
     settings = load_settings(llm_model=args.model)
     t0 = time.perf_counter()
     generator = open_generator(settings)
+    if args.threads:
+        generator.n_threads = args.threads
     generator.load()
     load_s = time.perf_counter() - t0
 

@@ -31,6 +31,9 @@ BENCHMARKS: dict[str, tuple[list[str], str]] = {
     "search": ([PY, "bench/bench_search.py"], "Search latency at the Ofsted index size and at 10k/100k/1M passages"),
     "llm": ([PY, "bench/bench_llm.py"], "Time to first token and tokens/s of `ask --llm` vs raw llama-cpp-python"),
     "tui": ([PY, "bench/bench_tui.py"], "Terminal app: launch to interactive, keystroke to results"),
+    "decisions": ([PY, "bench/bench_decisions.py"],
+                  "Decision extraction and speaker attribution: precision and recall on bench/eval/decisions.jsonl "
+                  "and speakers.jsonl"),
     "reliability": ([PY, "bench/reliability.py"], "Bad files, kills, queries during syncs, offline (bench/RELIABILITY.md)"),
 }
 

@@ -11,12 +11,16 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from minutebook.chunk import CHUNKER_VERSION
 from minutebook.errors import IndexCorrupt, MinutebookError
 from minutebook.lock import writer_lock
 from minutebook.store import DB_NAME, SCHEMA_VERSION, Store, now_iso
 from minutebook.vectors import VectorFile, VectorIndex, remove_stale_files
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # What a problem is about; the derived parts can be rebuilt by ``repair_index``.
 DATABASE, KEYWORDS, VECTORS, MANIFEST = "database", "keywords", "vectors", "manifest"
@@ -138,7 +142,6 @@ def _check_vectors(
     store: Store, conn: sqlite3.Connection, meta: dict[str, str], dimension: int, chunks: int
 ) -> list[Problem]:
     """The committed vector file matches its checksum and count, and holds exactly the passages."""
-    import faiss
     import numpy as np
 
     record = VectorFile.from_meta(meta)
@@ -152,11 +155,26 @@ def _check_vectors(
         return [Problem(VECTORS, f"vector file {record.name} cannot be loaded ({exc})")]
     if vectors.count != chunks:
         return [Problem(VECTORS, f"vector file {record.name} holds {vectors.count} vectors for {chunks} passages")]
-    ids = np.sort(faiss.vector_to_array(vectors.index.id_map))
+    ids = vector_ids(vectors.index)
     expected = np.fromiter((r[0] for r in conn.execute("SELECT id FROM chunks ORDER BY id")), dtype=np.int64)
-    if not np.array_equal(ids, expected):
+    if ids is not None and not np.array_equal(ids, expected):
         return [Problem(VECTORS, f"vector file {record.name} holds other passages than the database")]
     return []
+
+
+def vector_ids(index: Any) -> np.ndarray | None:
+    """The sorted passage ids a FAISS index holds (exact id map or inverted lists)."""
+    import faiss
+    import numpy as np
+
+    if hasattr(index, "id_map"):
+        return np.sort(faiss.vector_to_array(index.id_map).astype(np.int64))
+    if isinstance(index, faiss.IndexIVF):
+        lists = index.invlists
+        parts = [faiss.rev_swig_ptr(lists.get_ids(i), lists.list_size(i)).copy()
+                 for i in range(index.nlist) if lists.list_size(i)]
+        return np.sort(np.concatenate(parts).astype(np.int64)) if parts else np.empty(0, np.int64)
+    return None
 
 
 def repair_index(folder: Path) -> CheckReport:

@@ -221,7 +221,11 @@ class LlamaGenerator:
                 raise ModelMissing("llama-cpp-python is not installed", "Run `make install`.") from exc
             _silence_llama_log()
             try:
-                self._llama = Llama(model_path=str(self.path), n_ctx=self.n_ctx, n_threads=self.n_threads,
+                # Prompt reading scales with cores; token-by-token decoding of a small model is
+                # memory-bound, and llama.cpp's spinning threads collapse (10x slower measured)
+                # when every core is also busy with something else, so decoding uses half.
+                self._llama = Llama(model_path=str(self.path), n_ctx=self.n_ctx,
+                                    n_threads=max(1, self.n_threads // 2), n_threads_batch=self.n_threads,
                                     verbose=False)
             except (ValueError, RuntimeError) as exc:
                 raise ModelMissing(f"{self.path}: llama.cpp cannot load this file ({exc})",

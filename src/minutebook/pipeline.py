@@ -23,6 +23,7 @@ from minutebook.errors import IndexCorrupt, UsageError
 from minutebook.extract import ReadLimits, extract_files
 from minutebook.lock import writer_lock
 from minutebook.protocols import Embedder
+from minutebook.speakers import attribute
 from minutebook.store import SCHEMA_VERSION, IndexManifest, Store, now_iso, write_failure
 from minutebook.types import Chunk, Document, FileFailure, Progress, SyncReport
 from minutebook.vectors import VectorFile, VectorIndex, remove_stale_files
@@ -121,10 +122,14 @@ class _Writer:
         self.removed_ids.extend(self.store.delete_document(doc_id))
         self.pending_files += 1
 
-    def put(self, doc: Document, size: int, mtime_ns: int, replaces: int | None, tally: _Tally) -> None:
+    def put(
+        self, doc: Document, size: int, mtime_ns: int, replaces: int | None, tally: _Tally,
+        chunks: Sequence[Chunk] | None = None,
+    ) -> None:
         from minutebook.tokens import word_piece_counter
 
-        chunks = chunk_document(doc, word_piece_counter())
+        if chunks is None:  # not already cut by the reading worker
+            chunks = chunk_document(doc, word_piece_counter())
         texts = [embedding_text(c) for c in chunks]
         hashes = [embedding_hash(self.embedder.model_id, t) for t in texts]
         self.begin()
@@ -141,6 +146,7 @@ class _Writer:
         if replaces is not None:
             self.removed_ids.extend(self.store.delete_document(replaces))
         ids = self.store.add_document(doc, size, mtime_ns, chunks, hashes)
+        self.store.add_attributions(ids, attribute(doc, chunks))
         self.store.clear_failure(doc.path)
         self.added_ids.extend(ids)
         self.pending_files += 1
@@ -279,7 +285,7 @@ def _sync_locked(
                 store.touch(old.id, size, mtime_ns)
                 tally.unchanged.append(key)
                 continue
-            writer.put(doc, size, mtime_ns, old.id if old else None, tally)
+            writer.put(doc, size, mtime_ns, old.id if old else None, tally, item.chunks)
             if old is not None:
                 tally.updated.append(key)
             elif doc.sha256 in gone_by_sha:

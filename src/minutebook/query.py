@@ -21,6 +21,9 @@ STOPWORDS = frozenset(
     there's what's any discussed discuss mentioned mention""".split()
 )
 
+# Who a passage is attributed to (minutebook.speakers.ROLES; kept here so parsing a query imports nothing more).
+SPEAKER_ROLES = ("member", "officer", "cabinet")
+
 _TOKEN = re.compile(r"-?\"[^\"]*\"|\S+")
 _WORD = re.compile(r"[\w'’]+")
 
@@ -155,12 +158,19 @@ def make_filters(
     doc_type: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    speaker: str | None = None,
+    role: str | None = None,
 ) -> Filters:
     """Filters from the values a person typed, checked and normalised."""
     if doc_type is not None and doc_type not in DOC_TYPES:
         raise QueryError(f"unknown document type {doc_type!r}", f"Use one of: {', '.join(DOC_TYPES)}.")
+    if role is not None and role not in SPEAKER_ROLES:
+        raise QueryError(f"unknown role {role!r}", f"Use one of: {', '.join(SPEAKER_ROLES)}.")
+    if speaker is not None and not speaker.strip():
+        raise QueryError("--speaker is empty", "Give a name or title, e.g. --speaker Leadbetter.")
     lo = parse_date_bound(since, end=False) if since else None
     hi = parse_date_bound(until, end=True) if until else None
     if lo and hi and lo > hi:
         raise QueryError(f"--since {since} is after --until {until}")
-    return Filters(committee=committee or None, council=council or None, doc_type=doc_type, since=lo, until=hi)
+    return Filters(committee=committee or None, council=council or None, doc_type=doc_type, since=lo, until=hi,
+                   speaker=speaker.strip() if speaker else None, role=role)

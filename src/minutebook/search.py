@@ -49,6 +49,11 @@ class Ranking:
     expansion_weight: float = 0.3  # share of BM25 given to glossary terms
     merge_adjacent: bool = True
     merge_ratio: float = 0.7  # a neighbour this close in score to a shown passage is joined to it
+    # FTS5 spends ~1 µs per matching passage on BM25: keywords matching more than this many passages
+    # together leave their commonest words out of the keyword ranker's proposals (bench/bench_search.py).
+    keyword_rows: int = 20_000
+    exact_filter_limit: int = 2_000  # filtered sets up to this size are scored exactly from the database
+    df_sample_rows: int = 20_000  # above this many passages, a common word's frequency is estimated
 
 
 @dataclass(slots=True)
@@ -68,8 +73,13 @@ FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.id IN ({marks})
 """
 
 
+# The OR-group of keywords that fts_expression and expansion_expression start with, and its words.
+_ANY_OF = re.compile(r'^\(((?:"(?:[^"]|"")*"(?: OR )?)+)\)')
+_QUOTED = re.compile(r'"((?:[^"]|"")*)"')
+
+
 def filter_sql(filters: Filters | None) -> tuple[str, list[object]]:
-    """A WHERE clause over ``documents d`` for the filters (case-insensitive substring match)."""
+    """A WHERE clause over ``documents d`` and ``chunks c`` for the filters (case-insensitive substring match)."""
     if filters is None:
         return "1", []
     clauses: list[str] = []
@@ -89,6 +99,16 @@ def filter_sql(filters: Filters | None) -> tuple[str, list[object]]:
     if filters.until:
         clauses.append("d.meeting_date <= ?")
         args.append(filters.until)
+    if filters.speaker or filters.role:
+        # Passages holding a statement the minutes attribute to that speaker or role.
+        said = ["a.chunk_id = c.id"]
+        if filters.speaker:
+            said.append("(a.speaker LIKE ? ESCAPE '\\' OR a.position LIKE ? ESCAPE '\\')")
+            args += [_like(filters.speaker), _like(filters.speaker)]
+        if filters.role:
+            said.append("a.role = ?")
+            args.append(filters.role)
+        clauses.append(f"EXISTS (SELECT 1 FROM attributions a WHERE {' AND '.join(said)})")
     return (" AND ".join(clauses) or "1"), args
 
 
@@ -256,12 +276,55 @@ class HybridSearcher:
         return named
 
     def _keyword(self, conn: sqlite3.Connection, expr: str, where: str, args: list[object], limit: int) -> dict[int, float]:
-        sql = (
-            "SELECT f.rowid, -bm25(chunks_fts, 1.0, 0.4) FROM chunks_fts f"
-            " JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.doc_id"
-            f" WHERE chunks_fts MATCH ? AND {where} ORDER BY bm25(chunks_fts, 1.0, 0.4) LIMIT ?"
-        )
-        return {int(cid): float(s) for cid, s in conn.execute(sql, [expr, *args, limit])}
+        proposing = self._without_common_terms(expr)
+        if proposing is None:
+            return {}  # every word is common: meaning proposes, keywords still score the pool
+        if where != "1":
+            sql = (
+                "SELECT f.rowid, -bm25(chunks_fts, 1.0, 0.4) FROM chunks_fts f"
+                " JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.doc_id"
+                f" WHERE chunks_fts MATCH ? AND {where} ORDER BY bm25(chunks_fts, 1.0, 0.4) LIMIT ?"
+            )
+            return {int(cid): float(s) for cid, s in conn.execute(sql, [proposing, *args, limit])}
+        # Unfiltered: FTS5 alone ranks (joining every match to its chunk doubled the time at 1M
+        # passages), then the few proposed ids are checked against the chunks table.
+        sql = ("SELECT rowid, -bm25(chunks_fts, 1.0, 0.4) FROM chunks_fts WHERE chunks_fts MATCH ?"
+               " ORDER BY bm25(chunks_fts, 1.0, 0.4) LIMIT ?")
+        found = {int(cid): float(s) for cid, s in conn.execute(sql, [proposing, limit])}
+        if not found:
+            return found
+        present = {int(r[0]) for r in conn.execute(
+            f"SELECT id FROM chunks WHERE id IN ({','.join('?' * len(found))})", list(found))}
+        return {cid: s for cid, s in found.items() if cid in present}
+
+    def _without_common_terms(self, expr: str) -> str | None:
+        """``expr`` with its commonest OR-ed words left out until they match ~``keyword_rows`` passages.
+
+        BM25 over a million passages costs a second when a query says "children" or "social":
+        those words are in a third or more of them and say little about which. They still count
+        in the pool's scores. None when no word is rare enough and nothing else is required
+        (never in keyword-only mode).
+        """
+        m = _ANY_OF.match(expr)
+        if m is None:
+            return expr
+        terms = [t.replace('""', '"') for t in _QUOTED.findall(m.group(1))]
+        self._idf(tuple(terms))  # fills self._df
+        budget = self.ranking.keyword_rows
+        if self._n_chunks <= budget:
+            return expr
+        kept = sorted(terms, key=lambda t: self._df[t])
+        # Keyword-only search has no other ranker to propose passages: it keeps the rarest word.
+        least = 1 if self.ranking.mode == "keyword" else 0
+        while len(kept) > least and sum(self._df[t] for t in kept) > budget:
+            kept.pop()
+        if len(kept) == len(terms):
+            return expr
+        rest = expr[m.end():]
+        if kept:
+            return "(" + " OR ".join('"' + t.replace('"', '""') + '"' for t in terms if t in kept) + ")" + rest
+        rest = rest.removeprefix(" AND ")
+        return rest if rest and not rest.startswith(" NOT ") else None
 
     def _keyword_for(self, conn: sqlite3.Connection, expr: str, ids: list[int]) -> dict[int, float]:
         out: dict[int, float] = {}
@@ -275,10 +338,12 @@ class HybridSearcher:
     def _dense(
         self, vectors: VectorIndex, conn: sqlite3.Connection, qvec: np.ndarray, allowed: np.ndarray | None, k: int
     ) -> list[int]:
-        if allowed is None:
-            ids, _ = vectors.search(qvec, k)
+        if allowed is None or len(allowed) > self.ranking.exact_filter_limit:
+            # FAISS restricted to the allowed ids by a selector: reading half a million vectors
+            # from the database to score them would take seconds.
+            ids, _ = vectors.search(qvec, k, allowed)
             return [int(i) for i in ids]
-        # Filtered: score exactly the allowed passages (vectors from the database).
+        # A small filtered set: score exactly the allowed passages (vectors from the database).
         vecs = self._store.vectors_for([int(i) for i in allowed], self.embedder.dimension)
         scores = vecs @ qvec.astype(np.float32)
         order = np.argsort(-scores)[:k]
@@ -328,11 +393,24 @@ class HybridSearcher:
             self._n_chunks = int(conn.execute("SELECT count(*) FROM chunks").fetchone()[0])
         out: dict[str, float] = {}
         n = max(self._n_chunks, 1)
+        sample = self.ranking.df_sample_rows
+        window: int | None = None
         for t in terms:
             if t not in self._df:
                 expr = '"' + t.replace('"', '""') + '"'
-                self._df[t] = int(conn.execute(
-                    "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (expr,)).fetchone()[0])
+                count = "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?"
+                if n > 2 * sample:
+                    # Counting a word in 900,000 passages takes ~50 ms: count it among the first
+                    # `sample` passages, and count exactly only when that says it is rare.
+                    if window is None:
+                        row = conn.execute(
+                            "SELECT id FROM chunks ORDER BY id LIMIT 1 OFFSET ?", (sample - 1,)).fetchone()
+                        window = int(row[0]) if row else 0
+                    seen = int(conn.execute(count + " AND rowid <= ?", (expr, window)).fetchone()[0])
+                    if seen >= sample // 50:
+                        self._df[t] = round(seen * n / sample)
+                if t not in self._df:
+                    self._df[t] = int(conn.execute(count, (expr,)).fetchone()[0])
             df = self._df[t]
             out[t] = math.log(1 + (n - df + 0.5) / (df + 0.5))
         return out

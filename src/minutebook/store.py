@@ -20,14 +20,18 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from minutebook.errors import IndexCorrupt, IndexMismatch, IndexMissing, MinutebookError
 from minutebook.types import Chunk, Document, FileFailure, Metadata, Page
 
+if TYPE_CHECKING:
+    from minutebook.speakers import Attribution
+
 DB_NAME = "minutebook.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Numbered migrations: index i takes a database from version i to i + 1.
 MIGRATIONS: tuple[str, ...] = (
@@ -71,6 +75,22 @@ MIGRATIONS: tuple[str, ...] = (
         text, context, tokenize = 'porter unicode61 remove_diacritics 2'
     );
     CREATE TABLE failures (path TEXT PRIMARY KEY, reason TEXT NOT NULL, at TEXT NOT NULL);
+    """,
+    # 2: who said what (minutebook.speakers). Papers indexed before it have none: forgetting
+    # their size, time and hash makes the next sync read them again (embeddings are reused).
+    """
+    CREATE TABLE attributions (
+        id INTEGER PRIMARY KEY,
+        chunk_id INTEGER NOT NULL REFERENCES chunks (id) ON DELETE CASCADE,
+        speaker TEXT NOT NULL,
+        role TEXT,
+        position TEXT,
+        start_char INTEGER NOT NULL,
+        end_char INTEGER NOT NULL
+    );
+    CREATE INDEX attributions_chunk ON attributions (chunk_id);
+    UPDATE documents SET size = -1, mtime_ns = -1, sha256 = '';
+    UPDATE meta SET value = '2' WHERE key = 'schema_version';
     """,
 )
 
@@ -188,10 +208,19 @@ class Store:
             store = cls(conn, folder)
             if not readonly:
                 store._migrate()
+            elif store.schema_version() == 0:
+                # The file exists but a first sync was stopped before its first commit.
+                conn.close()
+                raise IndexMissing(
+                    f"no index at {folder} yet (the first sync was stopped before it committed anything)",
+                    "Run `minutebook index PATH` again.",
+                )
             elif store.schema_version() != SCHEMA_VERSION:
                 raise IndexMismatch(
                     f"index at {folder} has schema {store.schema_version()}, this minutebook reads {SCHEMA_VERSION}",
-                    "Rebuild it with `minutebook index --rebuild`.",
+                    "Run `minutebook index` once to upgrade it (passages already embedded are reused)."
+                    if store.schema_version() < SCHEMA_VERSION
+                    else "Upgrade minutebook, or rebuild the index with `minutebook index --rebuild`.",
                 )
         except sqlite3.DatabaseError as exc:
             raise IndexCorrupt(
@@ -305,6 +334,8 @@ class Store:
         """Remove a document and its chunks; returns the removed chunk ids."""
         ids = [r[0] for r in self.conn.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))]
         self.conn.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(i,) for i in ids])
+        self.conn.execute(
+            "DELETE FROM attributions WHERE chunk_id IN (SELECT id FROM chunks WHERE doc_id = ?)", (doc_id,))
         self.conn.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
         self.conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
         return ids
@@ -339,6 +370,15 @@ class Store:
                 (chunk_id, chunk.text, f"{chunk.section or ''} {context_base}"),
             )
         return ids
+
+    def add_attributions(self, chunk_ids: Sequence[int], found: Sequence[Sequence[Attribution]]) -> None:
+        """Store who said what in each chunk (``found[i]`` belongs to ``chunk_ids[i]``)."""
+        self.conn.executemany(
+            "INSERT INTO attributions (chunk_id, speaker, role, position, start_char, end_char)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(cid, a.speaker, a.role, a.position, a.start, a.end)
+             for cid, group in zip(chunk_ids, found, strict=True) for a in group],
+        )
 
     # --- chunks and vectors ------------------------------------------------------------
 

@@ -107,6 +107,8 @@ class Filters:
     doc_type: str | None = None
     since: str | None = None  # ISO date, inclusive
     until: str | None = None  # ISO date, inclusive
+    speaker: str | None = None  # a name or title the minutes attribute passages to (substring, any case)
+    role: str | None = None  # member | officer | cabinet
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from minutebook import ann
 from minutebook.errors import IndexCorrupt
 
 if TYPE_CHECKING:
@@ -45,22 +46,36 @@ class VectorFile:
 class VectorIndex:
     """Chunk vectors keyed by chunk id, searched by inner product (cosine on unit vectors)."""
 
-    def __init__(self, index: Any, dimension: int) -> None:
+    def __init__(self, index: Any, dimension: int, *, threshold: int | None = None) -> None:
         self.index = index
         self.dimension = dimension
+        # Vectors past which the exact index gives way to the approximate one (see ann.py).
+        self.threshold = ann.EXACT_LIMIT if threshold is None else threshold
 
     @classmethod
-    def empty(cls, dimension: int) -> VectorIndex:
-        import faiss
-
-        return cls(faiss.IndexIDMap2(faiss.IndexFlatIP(dimension)), dimension)
+    def empty(cls, dimension: int, *, threshold: int | None = None) -> VectorIndex:
+        return cls(ann.exact_index(dimension), dimension, threshold=threshold)
 
     @classmethod
-    def from_store(cls, store: Store, dimension: int) -> VectorIndex:
-        """Rebuild from the SQLite source of truth (no re-embedding)."""
-        vi = cls.empty(dimension)
+    def from_store(cls, store: Store, dimension: int, *, threshold: int | None = None) -> VectorIndex:
+        """Rebuild from the SQLite source of truth (no re-embedding), exact or approximate by size."""
+        vi = cls.empty(dimension, threshold=threshold)
+        count = store.chunk_count()
+        if not ann.wants_ann(count, vi.threshold):
+            for ids, vecs in store.all_vectors(dimension):
+                vi.add(ids, vecs)
+            return vi
+        # Two passes, so that a million vectors never sit in memory as float32 at once:
+        # a random sample to train the lists, then every vector added in batches.
+        nlist = ann.lists_for(count)
+        share = ann.sample_size(count, nlist) / count
+        rng = np.random.default_rng(0)
+        sample = np.concatenate([vecs[rng.random(len(vecs)) < share] for _, vecs in store.all_vectors(dimension)])
+        vi.index = ann.untrained_ann(dimension, nlist)
+        vi.index.train(sample)
         for ids, vecs in store.all_vectors(dimension):
-            vi.add(ids, vecs)
+            ann.add_in_batches(vi.index, ids, vecs)
+        ann.configure(vi.index)
         return vi
 
     @classmethod
@@ -79,6 +94,7 @@ class VectorIndex:
         index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
         if index.ntotal != record.count or index.d != dimension:
             raise IndexCorrupt(f"vector file {path} holds {index.ntotal} vectors, expected {record.count}", hint)
+        ann.configure(index)
         return cls(index, dimension)
 
     @property
@@ -86,8 +102,17 @@ class VectorIndex:
         return int(self.index.ntotal)
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
-        if len(ids):
-            self.index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
+        if not len(ids):
+            return
+        if not ann.is_ann(self.index) and ann.wants_ann(self.count + len(ids), self.threshold):
+            # Outgrown exact search: train the approximate index on everything held so far.
+            old_ids, old_vecs = ann.exact_contents(self.index)
+            self.index = ann.build_ann(
+                np.concatenate([old_ids, np.asarray(ids, dtype=np.int64)]),
+                np.concatenate([old_vecs, np.asarray(vectors, dtype=np.float32)]), self.dimension,
+            )
+            return
+        self.index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
 
     def remove(self, ids: list[int]) -> None:
         import faiss
@@ -95,11 +120,19 @@ class VectorIndex:
         if ids:
             self.index.remove_ids(faiss.IDSelectorBatch(np.asarray(ids, dtype=np.int64)))
 
-    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Top ``k`` (chunk ids, cosine scores) for one unit query vector."""
-        if self.count == 0 or k <= 0:
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Top ``k`` (chunk ids, cosine scores) for one unit query vector, among ``allowed`` ids if given.
+
+        Scores from the approximate index are estimates (8-bit codes); callers rank on exact ones.
+        """
+        if self.count == 0 or k <= 0 or (allowed is not None and len(allowed) == 0):
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-        scores, ids = self.index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), min(k, self.count))
+        selector = None if allowed is None else ann.bitmap_selector(allowed)
+        share = 1.0 if allowed is None else min(1.0, len(allowed) / self.count)
+        params = ann.search_params(self.index, selector, share)
+        scores, ids = self.index.search(
+            np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), min(k, self.count), params=params
+        )
         keep = ids[0] >= 0
         return ids[0][keep], scores[0][keep]
 

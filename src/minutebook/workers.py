@@ -3,16 +3,20 @@
 A parser that hangs, swallows memory or crashes (pdfium is C++) must not take the sync
 with it. Each file is read in a small pool of long-lived worker processes:
 
-* started with the ``spawn`` context, never ``fork``: the parent may hold torch, FAISS and
-  threads, which a forked child would inherit half-locked;
+* started as fresh interpreters (``python -c``, like multiprocessing's ``spawn``), never
+  by ``fork``: the parent may hold torch, FAISS and threads, which a forked child would
+  inherit half-locked. Unlike ``spawn`` they do not re-import the caller's ``__main__``,
+  so a script, the TUI or ``python -c`` can all sync safely;
 * each worker limits its own address space with ``RLIMIT_AS``, so a file that needs more
   than the limit fails with ``MemoryError`` (or kills only that worker);
 * the parent gives every file a wall-clock limit, kills a worker that overruns or dies,
   and starts a fresh one;
+* workers also cut each document into passages, which costs more than reading it (about
+  a second per megabyte of text) and so belongs under the same limits, off the parent;
 * a thread in the parent dispatches files and collects results while the caller embeds,
   so reading overlaps embedding, and results come back in the order the paths were given.
 
-Starting a spawn worker costs about 0.15 s, so every sync reads this way, however small:
+Starting a worker costs about 0.15 s, so every sync reads this way, however small:
 there is no in-process shortcut that would quietly drop the time and memory limits.
 """
 
@@ -26,12 +30,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from minutebook.types import Document
+from minutebook.types import Chunk, Document
 
 Reader = Callable[[Path], Document]
 
 # How long the parent waits for a worker to acknowledge a stop before killing it.
 _STOP_GRACE_S = 1.0
+# How long a new worker may take to start (import, load the tokenizer) before its first file's
+# own clock starts: a busy machine must not make a good file look like a hanging one.
+_START_ALLOWANCE_S = 60.0
 # How often the dispatcher wakes with nothing else to do (to notice a closed pool).
 _TICK_S = 0.5
 
@@ -52,6 +59,7 @@ class ReadOutcome:
     path: Path
     document: Document | None
     reason: str | None
+    chunks: tuple[Chunk, ...] | None = None  # None: not cut into passages here
 
 
 def describe_limit_seconds(seconds: float) -> str:
@@ -66,14 +74,29 @@ def describe_limit_memory(memory_mb: int) -> str:
 # --- the worker process -------------------------------------------------------------------
 
 
-def _worker_main(conn: Any, memory_mb: int, reader: Reader, parent_pid: int) -> None:
-    """Loop: receive ``(index, path)``, send back ``(index, document, reason, retire)``."""
+def worker_main() -> None:
+    """Entry point of a worker process: ``python -c "...; worker_main()" FD``.
+
+    First message: ``(memory_mb, parent_pid, sys_path, pickled reader)``. Then a loop:
+    receive ``(index, path)``, send back ``(index, document, chunks, reason, retire)``.
+    """
+    import pickle
     import resource
     import signal
+    import sys
+    from multiprocessing.connection import Connection
 
     # Ctrl-C reaches the whole process group; the parent decides when workers stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    conn = Connection(int(sys.argv[1]))
+    try:
+        memory_mb, parent_pid, sys_path, reader_bytes = conn.recv()
+    except (EOFError, OSError):
+        return
     _watch_parent(parent_pid)
+    sys.path[:] = sys_path  # so a reader passed by name imports as it did in the parent
+    reader: Reader = pickle.loads(reader_bytes)
+    _warm_up()
     limit = memory_mb * 1024 * 1024
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
@@ -87,16 +110,36 @@ def _worker_main(conn: Any, memory_mb: int, reader: Reader, parent_pid: int) -> 
         if job is None:
             return
         index, path_str = job
-        document, reason, retire = _read_one(reader, Path(path_str), memory_mb)
         try:
-            conn.send((index, document, reason, retire))
+            conn.send(("start", index))  # the file's time limit runs from here
+        except (BrokenPipeError, OSError):
+            return
+        document, reason, retire = _read_one(reader, Path(path_str), memory_mb)
+        chunks = None
+        if document is not None:
+            chunks, reason, retire = _chunk_one(document, memory_mb)
+            if reason is not None:
+                document = None
+        try:
+            conn.send(("done", index, document, chunks, reason, retire))
         except MemoryError:
-            conn.send((index, None, describe_limit_memory(memory_mb), True))
+            conn.send(("done", index, None, None, describe_limit_memory(memory_mb), True))
             return
         except (BrokenPipeError, OSError):
             return
         if retire:
             return  # memory may be fragmented or a C library left in a bad state
+
+
+def _warm_up() -> None:
+    """Load the tokenizer before the first file, so its load time is not charged to that file."""
+    from minutebook.errors import ModelMissing
+    from minutebook.tokens import word_piece_counter
+
+    try:
+        word_piece_counter()("warm up")
+    except ModelMissing:
+        pass  # the parent chunks instead, and reports what is missing
 
 
 def _watch_parent(parent_pid: int) -> None:
@@ -109,6 +152,25 @@ def _watch_parent(parent_pid: int) -> None:
                 os._exit(0)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _chunk_one(document: Document, memory_mb: int) -> tuple[tuple[Chunk, ...] | None, str | None, bool]:
+    """Cut a document into passages; returns ``(chunks, reason, retire_worker)``.
+
+    Without the tokenizer the parent chunks instead (and reports the missing piece).
+    """
+    from minutebook.chunk import chunk_document
+    from minutebook.errors import ModelMissing
+    from minutebook.tokens import word_piece_counter
+
+    try:
+        return tuple(chunk_document(document, word_piece_counter())), None, False
+    except ModelMissing:
+        return None, None, False
+    except MemoryError:
+        return None, describe_limit_memory(memory_mb), True
+    except Exception as exc:
+        return None, f"could not be cut into passages ({type(exc).__name__}: {exc})", True
 
 
 def _read_one(reader: Reader, path: Path, memory_mb: int) -> tuple[Document | None, str | None, bool]:
@@ -157,6 +219,7 @@ class _Worker:
     conn: Any
     job: int | None = None
     deadline: float = 0.0
+    started: bool = False  # has been given a file before
 
 
 class ReaderPool:
@@ -167,13 +230,10 @@ class ReaderPool:
     """
 
     def __init__(self, limits: ReadLimits | None = None, reader: Reader | None = None) -> None:
-        import multiprocessing
-
         from minutebook.ingest import read_document
 
         self.limits = limits or ReadLimits()
         self.reader: Reader = reader or read_document
-        self._ctx = multiprocessing.get_context("spawn")
         self._workers: list[_Worker] = []
         self._cond = threading.Condition()
         self._closed = False
@@ -181,20 +241,38 @@ class ReaderPool:
     # -- workers --
 
     def _start_worker(self) -> _Worker:
-        parent_conn, child_conn = self._ctx.Pipe(duplex=True)
-        process = self._ctx.Process(
-            target=_worker_main, name="minutebook-reader", daemon=True,
-            args=(child_conn, self.limits.memory_mb, self.reader, os.getpid()),
-        )
-        process.start()
-        child_conn.close()
-        return _Worker(process, parent_conn)
+        import pickle
+        import socket
+        import subprocess
+        import sys
+        from multiprocessing.connection import Connection
+
+        parent_sock, child_sock = socket.socketpair()
+        with child_sock:
+            process = subprocess.Popen(
+                [sys.executable, "-c", "from minutebook.workers import worker_main; worker_main()",
+                 str(child_sock.fileno())],
+                pass_fds=(child_sock.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                # Few malloc arenas: each reserves address space that counts against RLIMIT_AS.
+                env={**os.environ, "MALLOC_ARENA_MAX": "2"},
+                # Parsers print warnings about damaged files; the reason reaches the sync summary.
+                stderr=subprocess.DEVNULL, close_fds=True,
+            )
+        conn = Connection(parent_sock.detach())
+        try:
+            conn.send((self.limits.memory_mb, os.getpid(), list(sys.path), pickle.dumps(self.reader)))
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # it died at once; its first file reports that
+        return _Worker(process, conn)
 
     @staticmethod
     def _kill(worker: _Worker) -> None:
-        if worker.process.is_alive():
+        if worker.process.poll() is None:
             worker.process.kill()
-        worker.process.join(timeout=5)
+        try:
+            worker.process.wait(timeout=5)
+        except Exception:
+            pass  # unkillable (stuck in the kernel); it is no longer ours to wait for
         worker.conn.close()
 
     def _stop_all(self) -> None:
@@ -206,7 +284,10 @@ class ReaderPool:
                     pass
         deadline = time.monotonic() + _STOP_GRACE_S
         for worker in self._workers:
-            worker.process.join(timeout=max(0.0, deadline - time.monotonic()))
+            try:
+                worker.process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except Exception:
+                pass  # busy or stuck: killed below
             self._kill(worker)
         self._workers.clear()
 
@@ -219,8 +300,6 @@ class ReaderPool:
         if not paths:
             return
         state = _Run(paths, window=max(1, self.limits.workers) * 2)
-        count = max(1, min(self.limits.workers, len(paths)))
-        self._workers = [self._start_worker() for _ in range(count)]
         dispatcher = threading.Thread(target=self._dispatch, args=(state,), name="minutebook-dispatch", daemon=True)
         dispatcher.start()
         try:
@@ -229,12 +308,13 @@ class ReaderPool:
                     while index not in state.results and state.error is None:
                         self._cond.wait(_TICK_S)
                     if index in state.results:
-                        document, reason = state.results.pop(index)
+                        document, chunks, reason = state.results.pop(index)
                     else:
-                        document, reason = None, f"could not be read (reader pool failed: {state.error})"
+                        document, chunks = None, None
+                        reason = f"could not be read (reader pool failed: {state.error})"
                     state.next_yield = index + 1
                     self._cond.notify_all()
-                yield ReadOutcome(path, document, reason)
+                yield ReadOutcome(path, document, reason, chunks)
         finally:
             with self._cond:
                 self._closed = True
@@ -243,6 +323,8 @@ class ReaderPool:
 
     def _dispatch(self, state: _Run) -> None:
         try:
+            for _ in range(max(1, min(self.limits.workers, len(state.paths)))):
+                self._workers.append(self._start_worker())
             self._dispatch_loop(state)
         except BaseException as exc:  # never leave the reader waiting forever
             with self._cond:
@@ -271,36 +353,48 @@ class ReaderPool:
                     continue
             now = time.monotonic()
             timeout = max(0.0, min(min(w.deadline for w in busy) - now, _TICK_S))
-            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout))
+            # A worker that dies closes its end of the socket, which wakes this wait too.
+            ready = set(wait([w.conn for w in busy], timeout))
             for worker in busy:
-                if worker.conn in ready or worker.process.sentinel in ready:
+                if worker.conn in ready:
                     self._collect(worker, state)
                 elif time.monotonic() > worker.deadline:
                     self._finish(worker, state, describe_limit_seconds(self.limits.seconds), replace=True)
 
     def _send(self, worker: _Worker, index: int, path: Path) -> None:
         worker.job = index
-        worker.deadline = time.monotonic() + self.limits.seconds
+        # Until the worker says it has started on the file: its own start-up, then the file.
+        worker.deadline = time.monotonic() + self.limits.seconds + (0.0 if worker.started else _START_ALLOWANCE_S)
+        worker.started = True
         try:
             worker.conn.send((index, str(path)))
         except (BrokenPipeError, OSError):
-            pass  # it died idle; the sentinel reports it on the next wait
+            pass  # it died idle; its closed socket wakes the next wait
 
     def _collect(self, worker: _Worker, state: _Run) -> None:
         """Take a worker's answer, or find out how it died."""
         if worker.conn.poll():
             try:
                 # Blocks until the whole message is in, however large the document.
-                index, document, reason, retire = worker.conn.recv()
+                message = worker.conn.recv()
             except (EOFError, OSError):
                 pass  # it died, perhaps part-way through sending
             else:
-                if index == worker.job:
-                    self._finish(worker, state, reason, document=document, replace=retire)
+                if message[0] == "start" and message[1] == worker.job:
+                    worker.deadline = time.monotonic() + self.limits.seconds
                     return
-        worker.process.join(timeout=_STOP_GRACE_S)
-        code = worker.process.exitcode
-        if code is not None and code < 0:
+                if message[0] == "done" and message[1] == worker.job:
+                    _, _, document, chunks, reason, retire = message
+                    self._finish(worker, state, reason, document=document, chunks=chunks, replace=retire)
+                    return
+        try:
+            code = worker.process.wait(timeout=_STOP_GRACE_S)
+        except Exception:
+            code = None
+        if code == -6:
+            # Native libraries (pdfium, the Rust tokenizer) abort when an allocation fails.
+            reason = f"the reader crashed (signal 6), probably {describe_limit_memory(self.limits.memory_mb)}"
+        elif code is not None and code < 0:
             reason = f"the reader crashed (signal {-code})"
         else:
             reason = f"the reader stopped unexpectedly (exit code {code})"
@@ -308,7 +402,7 @@ class ReaderPool:
 
     def _finish(
         self, worker: _Worker, state: _Run, reason: str | None, *, document: Document | None = None,
-        replace: bool = False,
+        chunks: tuple[Chunk, ...] | None = None, replace: bool = False,
     ) -> None:
         index = worker.job
         worker.job = None
@@ -323,7 +417,7 @@ class ReaderPool:
             if document is None and not reason:
                 reason = "could not be read"
             with self._cond:
-                state.results[index] = (document, None if document is not None else reason)
+                state.results[index] = (document, chunks, None if document is not None else reason)
                 self._cond.notify_all()
 
 
@@ -334,7 +428,7 @@ class _Run:
     next_send: int = 0
     next_yield: int = 0
     error: str | None = None
-    results: dict[int, tuple[Document | None, str | None]] = field(default_factory=dict)
+    results: dict[int, tuple[Document | None, tuple[Chunk, ...] | None, str | None]] = field(default_factory=dict)
 
 
 def read_files(

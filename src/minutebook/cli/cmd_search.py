@@ -20,6 +20,10 @@ def add_filter_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--type", dest="doc_type", choices=("minutes", "agenda", "report", "letter", "other"))
     g.add_argument("--since", help="meetings on or after: 2021-07-29, 2021-07, 2021 or 'July 2021'")
     g.add_argument("--until", help="meetings on or before (same forms; a month or year means its end)")
+    g.add_argument("--speaker", metavar="NAME",
+                   help="what the minutes attribute to NAME or a title, e.g. Leadbetter, 'Cabinet Member'")
+    g.add_argument("--role", choices=("member", "officer", "cabinet"),
+                   help="what the minutes attribute to councillors, officers or the cabinet member")
     g.add_argument("--top-k", "-k", type=int, default=None, help="how many passages (default 10)")
 
 
@@ -39,7 +43,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def filters_from(args: argparse.Namespace) -> Any:
     from minutebook.query import make_filters
 
-    return make_filters(args.committee, args.council, args.doc_type, args.since, args.until)
+    return make_filters(args.committee, args.council, args.doc_type, args.since, args.until,
+                        getattr(args, "speaker", None), getattr(args, "role", None))
 
 
 def hit_json(rank: int, hit: Any, query: str) -> dict[str, Any]:
@@ -98,7 +103,8 @@ def _batch(searcher: Any, path: str, default_k: int) -> int:
                     raise ValueError('each line must be an object with a "query" string')
                 qid = item.get("id", number)
                 filters = make_filters(item.get("committee"), item.get("council"), item.get("type"),
-                                       item.get("since"), item.get("until"))
+                                       item.get("since"), item.get("until"),
+                                       speaker=item.get("speaker"), role=item.get("role"))
                 k = int(item.get("top_k", default_k))
                 result = searcher.search(item["query"], filters, k)
             except (ValueError, MinutebookError) as exc:

@@ -1,0 +1,99 @@
+"""`minutebook decisions [QUERY]`: resolutions, recommendations and actions, with citations."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from minutebook.cli.common import display_path, emit_json, settings_from
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    from minutebook.cli.cmd_search import add_filter_arguments
+
+    p = sub.add_parser(
+        "decisions", parents=[common], help="what was resolved, recommended and promised",
+        description="List the resolutions, recommendations and actions in the indexed papers, each with "
+                    "who it falls to and a citation. A QUERY narrows them to a topic, ranked by relevance; "
+                    "--speaker and --role keep those raised by or falling to that person.",
+    )
+    p.add_argument("query", nargs="?", help="a topic, e.g. caseloads (default: every decision, oldest first)")
+    p.add_argument("--kind", action="append", choices=("resolution", "recommendation", "action"),
+                   help="only this kind (repeat for several)")
+    add_filter_arguments(p)
+    p.set_defaults(run=run)
+
+
+def person_json(p: Any) -> dict[str, Any]:
+    return {"name": p.name, "position": p.position, "role": p.role}
+
+
+def decision_json(d: Any) -> dict[str, Any]:
+    """One decision in the documented JSON schema (docs/commands.md)."""
+    h = d.hit
+    return {
+        "kind": d.kind, "text": d.text, "number": d.number, "citation": d.citation,
+        "owners": [person_json(p) for p in d.owners], "raised_by": [person_json(p) for p in d.raised_by],
+        "council": h.council, "committee": h.committee, "date": h.date, "doc_type": h.doc_type,
+        "minute": h.minute, "page": h.page, "path": h.path, "doc_id": h.doc_id, "chunk_id": h.chunk_id,
+        "start_char": d.start_char, "end_char": d.end_char, "score": d.score,
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    from minutebook import decisions
+    from minutebook.cli.cmd_search import filters_from
+    from minutebook.store import Store
+
+    settings = settings_from(args)
+    filters = filters_from(args)
+    kinds = tuple(args.kind or ())
+    if args.query:
+        from minutebook.search import open_searcher
+
+        searcher = open_searcher(settings)
+        try:
+            found = decisions.search(searcher, searcher._store, args.query, filters, kinds,
+                                     top_k=max(args.top_k or 40, 10))
+        finally:
+            searcher.close()
+    else:
+        store = Store.open(settings.index, readonly=True)
+        try:
+            found = decisions.from_index(store, filters, kinds)
+        finally:
+            store.close()
+        if args.top_k:
+            found = found[: args.top_k]
+    if args.json:
+        emit_json({"query": args.query, "decisions": [decision_json(d) for d in found]})
+        return 0
+    _render(found)
+    return 0
+
+
+def _render(found: list[Any]) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(highlight=False, soft_wrap=False)
+    if not found:
+        console.print("No decisions found. Try another topic, or fewer filters.")
+        return
+    for i, d in enumerate(found, start=1):
+        head = Text(f"{i:>2}. ", style="bold")
+        head.append(d.kind.upper(), style="bold magenta")
+        if d.owners:
+            head.append("  falls to: " + "; ".join(_who(p) for p in d.owners), style="green")
+        if d.raised_by:
+            head.append("  raised by: " + "; ".join(_who(p) for p in d.raised_by), style="dim")
+        console.print(head)
+        console.print(Text("    " + d.citation, style="cyan"))
+        console.print(Text("    " + d.text))
+        console.print(Text(f"    {display_path(d.hit.path)}:{d.start_char}-{d.end_char}", style="dim"))
+
+
+def _who(p: Any) -> str:
+    if p.name and p.position:
+        return f"{p.name} ({p.position})"
+    return p.name or p.position or "?"

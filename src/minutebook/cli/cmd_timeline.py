@@ -1,0 +1,86 @@
+"""`minutebook timeline QUERY`: a topic meeting by meeting, oldest first, with the figures stated."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from minutebook.cli.common import emit_json, settings_from
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    from minutebook.cli.cmd_search import add_filter_arguments
+
+    p = sub.add_parser(
+        "timeline", parents=[common], help="how a topic moved from meeting to meeting",
+        description="The passages about a topic, one entry per meeting in date order, with the figures "
+                    "stated near it (numbers, units and their sentence) and a citation for each.",
+    )
+    p.add_argument("query", help="a topic, e.g. caseloads")
+    add_filter_arguments(p)
+    p.set_defaults(run=run)
+
+
+def figure_json(tf: Any) -> dict[str, Any]:
+    f = tf.figure
+    return {"value": f.value, "unit": f.unit, "phrase": f.phrase, "qualifier": f.qualifier,
+            "previous": f.previous, "upper": f.upper, "sentence": f.text,
+            "start_char": f.span[0], "end_char": f.span[1], "citation": tf.citation}
+
+
+def timeline_json(t: Any) -> dict[str, Any]:
+    """The documented JSON schema (docs/commands.md)."""
+    from minutebook.cite import trim_quote
+
+    return {"query": t.query, "weak": t.weak, "entries": [
+        {"date": e.date, "council": e.council, "committee": e.committee, "citation": e.citation,
+         "title": e.hit.title, "path": e.hit.path, "doc_id": e.hit.doc_id, "minute": e.hit.minute,
+         "page": e.hit.page, "start_char": e.hit.start_char, "end_char": e.hit.end_char,
+         "quote": trim_quote(e.hit.text), "passages": len(e.passages),
+         "figures": [figure_json(f) for f in e.figures]}
+        for e in t.entries]}
+
+
+def run(args: argparse.Namespace) -> int:
+    from minutebook import timeline
+    from minutebook.cli.cmd_search import filters_from
+    from minutebook.search import open_searcher
+
+    settings = settings_from(args)
+    filters = filters_from(args)
+    searcher = open_searcher(settings)
+    try:
+        result = timeline.build(searcher, args.query, filters, top_k=max(args.top_k or 40, 10))
+    finally:
+        searcher.close()
+    if args.json:
+        emit_json(timeline_json(result))
+        return 0
+    _render(result)
+    return 0
+
+
+def _render(t: Any) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    from minutebook.cite import format_date, trim_quote
+
+    console = Console(highlight=False, soft_wrap=False)
+    if not t.entries:
+        console.print("Nothing in the indexed papers is about this. Try other words, or fewer filters.")
+        return
+    for e in t.entries:
+        head = Text(format_date(e.date) or "undated", style="bold")
+        head.append("  " + ", ".join(x for x in (e.council, e.committee) if x), style="bold")
+        console.print(head)
+        console.print(Text("    " + e.citation, style="cyan"))
+        for tf in e.figures:
+            f = tf.figure
+            line = Text("    • ", style="green")
+            line.append(f.phrase, style="bold green")
+            line.append(f"  — {trim_quote(f.text, max_chars=200)}")
+            console.print(line)
+        if not e.figures:
+            console.print(Text("    " + trim_quote(e.hit.text, max_chars=240)))
+        console.print()

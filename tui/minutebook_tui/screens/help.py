@@ -1,0 +1,63 @@
+"""The help screen: every key, grouped by what it is for."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+# (keys as shown, what they do). Every binding of the app appears here; a test checks it.
+KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("Search", (
+        ("type", "search as you type (results after a short pause)"),
+        ("Enter", "search now and move to the results"),
+        ("/  Esc", "back to the search box (Esc also closes the reading pane on narrow screens)"),
+        ("Tab  Shift+Tab", "move between the search box, filters, results and pane"),
+        ("F8", "clear the filters"),
+    )),
+    ("Results and reading", (
+        ("↑ ↓  Enter", "choose a result and open it"),
+        ("]  n", "next passage of the same paper"),
+        ("[  p", "previous passage of the same paper"),
+        ("PgUp PgDn", "scroll the reading pane"),
+    )),
+    ("Answers", (
+        ("F2", "ask the question in the search box"),
+        ("F3", "switch between quoted answers and answers written by the local model"),
+        ("1-9  Enter", "in the answer: open that source"),
+        ("F4", "export the answer as a Markdown briefing"),
+    )),
+    ("Index", (
+        ("F6", "index status: papers, passages, last sync, failed files"),
+        ("F5", "re-sync the corpus folders into the index"),
+    )),
+    ("App", (
+        ("F1  ?", "this help"),
+        ("Ctrl+P", "command palette: every action by name"),
+        ("Ctrl+Q", "quit"),
+    )),
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists every key. Esc, q or F1 closes it."""
+
+    BINDINGS = [Binding("escape,q,f1,question_mark", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for group, keys in KEYS:
+            table.add_row(Text(group, style="bold underline"), "")
+            for key, what in keys:
+                table.add_row(Text(key), Text(what))
+            table.add_row("", "")
+        with VerticalScroll(id="help-box"):
+            yield Static(Text("minutebook keys", style="bold"), id="help-title")
+            yield Static(table)
+            yield Static(Text("Esc closes this help.", style="italic"))
