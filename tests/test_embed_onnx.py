@@ -93,7 +93,7 @@ def test_settings_pick_the_backend(onnx_cache: Path) -> None:
     assert int8.model_id == ONNX_INT8_MODEL_ID and int8.model_path.name == INT8_NAME
     fp32 = default_embedder(Settings(embed_backend="onnx", cache=onnx_cache))
     assert isinstance(fp32, OnnxMiniLMEmbedder) and not fp32.quantized
-    assert default_embedder(Settings()).model_id == MINILM_ID
+    assert default_embedder(Settings(embed_backend="torch")).model_id == MINILM_ID
     with pytest.raises(UsageError, match="onnx-int8"):
         default_embedder(Settings(embed_backend="tensorflow"))
 
@@ -165,4 +165,4 @@ def test_models_report_shows_the_onnx_file_and_its_state(onnx_cache: Path, tmp_p
     assert onnx[0]["path"] == str(onnx_export(onnx_cache).int8) and onnx[0]["sha256"]
     fresh = model_reports(Settings(embed_backend="onnx", cache=tmp_path))
     assert [r["status"] for r in fresh if r["name"] == ONNX_MODEL_ID][0].startswith("not yet built")
-    assert not any(r["name"].startswith(ONNX_MODEL_ID) for r in model_reports(Settings(cache=onnx_cache)))
+    assert not any(r["name"].startswith(ONNX_MODEL_ID) for r in model_reports(Settings(embed_backend="torch", cache=onnx_cache)))

@@ -46,6 +46,7 @@ def test_hashes_are_remembered_by_size_and_modification_time(tmp_path: Path) -> 
 
 def test_models_command_lists_both_models_with_licences(tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.setenv("MINUTEBOOK_CACHE", str(tmp_path))
+    monkeypatch.setenv("MINUTEBOOK_EMBED_BACKEND", "torch")  # the weights themselves, not an ONNX copy
     assert main(["models", "--json"]) == 0
     models = {m["role"]: m for m in json.loads(capsys.readouterr().out)["models"]}
     assert models["embedding"]["licence"] == "Apache-2.0" and models["embedding"]["status"] == "verified"

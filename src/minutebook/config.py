@@ -30,7 +30,7 @@ class Settings:
     index: Path = Path("index")  # where the index lives
     corpus: tuple[Path, ...] = (Path("corpus"),)  # what `minutebook index` syncs by default
     cache: Path = Path.home() / ".cache" / "minutebook"  # assembled GGUF, exported ONNX
-    embed_backend: str = "torch"  # torch | onnx
+    embed_backend: str = "onnx"  # onnx | onnx-int8 | torch (for new indexes; see models.index_embedder)
     llm: bool = False  # answer with the local model by default
     llm_model: Path | None = None  # a GGUF of the council's own; None = bundled Gemma 3 270M
     top_k: int = 10

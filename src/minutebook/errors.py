@@ -76,6 +76,10 @@ class IndexCorrupt(MinutebookError):
     exit_code = 3
 
 
+class IndexWriteFailed(MinutebookError):
+    """The index could not be written (disk full, read-only); the last commit is intact."""
+
+
 class IndexLocked(MinutebookError):
     """Another process is updating the index."""
 

@@ -30,6 +30,36 @@ def default_embedder(settings: Settings) -> Embedder:
                      f"Set embed_backend to one of: {', '.join(EMBED_BACKENDS)}.")
 
 
+def index_embedder(settings: Settings) -> Embedder:
+    """The embedder for the configured index: the backend that built it, when it is one of ours.
+
+    ``embed_backend`` decides how a new index is built; an existing index is always read and
+    synced with the model that built it, so changing the setting never strands an index.
+    """
+    from dataclasses import replace
+
+    from minutebook.embed import MINILM_ID
+    from minutebook.embed_onnx import ONNX_INT8_MODEL_ID, ONNX_MODEL_ID
+    from minutebook.store import DB_NAME
+
+    db = settings.index / DB_NAME
+    if db.exists():
+        import sqlite3
+
+        try:
+            conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+            try:
+                row = conn.execute("SELECT value FROM meta WHERE key = 'embed_model_id'").fetchone()
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError:
+            row = None
+        backend = {MINILM_ID: "torch", ONNX_MODEL_ID: "onnx", ONNX_INT8_MODEL_ID: "onnx-int8"}.get(row[0] if row else "")
+        if backend and backend != settings.embed_backend:
+            return default_embedder(replace(settings, embed_backend=backend))
+    return default_embedder(settings)
+
+
 # --- reporting (`minutebook models`) -----------------------------------------------------
 
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from minutebook.errors import IndexCorrupt, IndexMismatch, IndexMissing, MinutebookError
+from minutebook.errors import IndexWriteFailed, IndexCorrupt, IndexMismatch, IndexMissing, MinutebookError
 from minutebook.types import Chunk, Document, FileFailure, Metadata, Page
 
 if TYPE_CHECKING:
@@ -148,10 +148,6 @@ class StoredChunk:
     doc_id: int
     chunk: Chunk
     embed_hash: str
-
-
-class IndexWriteFailed(MinutebookError):
-    """The index could not be written (disk full, read-only); the last commit is intact."""
 
 
 _DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})

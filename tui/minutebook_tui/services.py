@@ -52,11 +52,11 @@ def open_services(settings: Settings, embedder: Any = None) -> Services:
     """Open the configured index. With no usable index the searcher is None and ``problem`` says why."""
     from minutebook.answer import CitedAnswerer
     from minutebook.llm import open_generator
-    from minutebook.models import default_embedder
+    from minutebook.models import index_embedder
     from minutebook.reader import IndexReader
     from minutebook.search import open_searcher
 
-    embedder = embedder or default_embedder(settings)
+    embedder = embedder or index_embedder(settings)
     syncer = corpus_syncer(settings, embedder)
     try:
         searcher = open_searcher(settings, embedder)

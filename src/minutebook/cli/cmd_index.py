@@ -25,12 +25,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from minutebook.index_ops import rebuild_index
-    from minutebook.models import default_embedder
+    from minutebook.models import default_embedder, index_embedder
     from minutebook.pipeline import sync
 
     settings = settings_from(args)
     roots = [Path(p) for p in args.paths] or list(settings.corpus)
-    embedder = default_embedder(settings)
+    embedder = default_embedder(settings) if args.rebuild else index_embedder(settings)
     if args.rebuild:
         rebuild_index(settings.index, embedder.model_id)
     show = stderr_is_tty() and not args.quiet
