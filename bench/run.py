@@ -30,7 +30,7 @@ BENCHMARKS: dict[str, tuple[list[str], str]] = {
     "embed": ([PY, "bench/bench_embed.py"], "Embedding backends: throughput, latency, agreement"),
     "search": ([PY, "bench/bench_search.py"], "Search latency at the Ofsted index size and at 10k/100k/1M passages"),
     "llm": ([PY, "bench/bench_llm.py"], "Time to first token and tokens/s of `ask --llm` vs raw llama-cpp-python"),
-    "tui": ([PY, "bench/bench_tui.py"], "Terminal app: launch to interactive, keystroke to results"),
+    "tui": ([PY, "bench/bench_tui.py", "--index", "bench/work/ofsted-index"], "Terminal app: launch to interactive, keystroke to results"),
     "decisions": ([PY, "bench/bench_decisions.py"],
                   "Decision extraction and speaker attribution: precision and recall on bench/eval/decisions.jsonl "
                   "and speakers.jsonl"),
@@ -86,6 +86,8 @@ def render(results: list[dict], info: dict[str, str]) -> str:
     for r in results:
         lines += ["", f"## {r['name']}: {r['what']}", "", f"Command: `{r['command']}`"
                   + (f" ({r['seconds']} s)" if "seconds" in r else ""), ""]
+        if "machine" in r:
+            lines += [f"Run {r['machine']['date']}.", ""]
         if r["status"] == "missing":
             lines.append("Not run: the script is missing.")
         elif r["status"] == "failed":
@@ -101,17 +103,26 @@ def render(results: list[dict], info: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+SAVED = BENCH / "results"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--only", nargs="*", choices=sorted(BENCHMARKS), help="run just these")
+    ap.add_argument("--only", nargs="*", choices=sorted(BENCHMARKS), help="run just these (others keep their last results)")
     args = ap.parse_args()
     names = args.only or list(BENCHMARKS)
+    SAVED.mkdir(exist_ok=True)
     results = []
     for name in names:
         print(f"bench: {name} …", file=sys.stderr, flush=True)
-        results.append(run_one(name))
-        print(f"bench: {name} {results[-1]['status']}", file=sys.stderr, flush=True)
-    (BENCH / "RESULTS.md").write_text(render(results, machine()), encoding="utf-8")
+        result = run_one(name)
+        result["machine"] = machine()
+        (SAVED / f"{name}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+        results.append(result)
+        print(f"bench: {name} {result['status']}", file=sys.stderr, flush=True)
+    # RESULTS.md shows the latest result of every benchmark, each with the machine state it ran in.
+    every = [json.loads((SAVED / f"{n}.json").read_text()) for n in BENCHMARKS if (SAVED / f"{n}.json").exists()]
+    (BENCH / "RESULTS.md").write_text(render(every, machine()), encoding="utf-8")
     print(f"wrote {BENCH / 'RESULTS.md'}", file=sys.stderr)
     return 0 if all(r["status"] == "ok" for r in results) else 1
 

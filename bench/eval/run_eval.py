@@ -150,7 +150,11 @@ def main() -> int:
     from minutebook.search import HybridSearcher, Ranking
     from minutebook.store import Store
 
-    embedder = MiniLMEmbedder()
+    from minutebook.config import load_settings
+    from minutebook.models import index_embedder
+
+    # The backend that built the index (or the configured one for a new index).
+    embedder = index_embedder(load_settings(index=args.index)) if args.index.exists() else MiniLMEmbedder()
     if args.build:
         roots = [REPO / "corpus", SHARED / "corpus" / "ofsted-ilacs"]
         t0 = time.perf_counter()
