@@ -252,6 +252,34 @@ async def test_typing_fast_searches_once(tmp_path: Path) -> None:
         assert fake.calls == ["caseloads"]
 
 
+async def test_timeline_follows_caseloads_from_meeting_to_meeting(corpus_index: Path, searcher) -> None:
+    app = real_app(corpus_index, searcher)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*"caseloads")
+        await settle(pilot)
+        await pilot.press("f7")
+        await settle(pilot)
+        assert app.query_one("#pane").active == "tab-timeline"
+        pane = app.query_one("#timeline")
+        assert pane.timeline is not None and not pane.timeline.weak
+        entries = app.query_one("#timeline-entries")
+        shown = [str(entries.get_option_at_index(i).prompt) for i in range(entries.option_count)]
+        first_lines = [s.splitlines()[0] for s in shown]
+        older = next(i for i, s in enumerate(first_lines) if s.startswith("27 Jan 2017"))
+        newer = next(i for i, s in enumerate(first_lines) if s.startswith("29 Jul 2021"))
+        assert older < newer  # oldest first
+        assert "19 per social worker" in shown[older] and "(average" in shown[older]
+        assert "30 cases" in shown[newer]
+        chart = str(app.query_one("#timeline-chart", Static).render()).splitlines()
+        assert pane.has_class("-has-chart") and "19" in chart[2].split(), chart  # the values under the bars
+        entries.focus()
+        entries.highlighted = older
+        await pilot.press("enter")  # read that meeting's passage
+        await settle(pilot)
+        assert app.query_one("#pane").active == "tab-read"
+        assert app.query_one("#reader").hit == pane.timeline.entries[older].hit
+
+
 async def test_help_lists_every_key(tmp_path: Path) -> None:
     from minutebook_tui.screens.help import KEYS, HelpScreen
 
@@ -292,3 +320,56 @@ class _NoReader:
 
     def neighbour(self, hit, step=1):
         return None
+
+
+class _StreamingAnswerer:
+    """A model-written answer arriving token by token, one sentence of it unsupported."""
+
+    def __init__(self, hit) -> None:
+        self.hit = hit
+        self.halfway = threading.Event()
+        self.release = threading.Event()
+        self.asked_llm: list[bool] = []
+
+    def answer(self, question, filters=None, *, llm=False, on_token=None):  # type: ignore[no-untyped-def]
+        from minutebook.types import Answer, AnswerSentence, Citation
+
+        self.asked_llm.append(llm)
+        tokens = ["Caseloads ", "averaged ", "19 ", "per ", "social ", "worker ", "[1]. ",
+                  "They ", "fell ", "to ", "7 ", "in ", "2019 ", "[1]."]
+        for i, token in enumerate(tokens):
+            if on_token is not None:
+                on_token(token)
+            if i == 6:
+                self.halfway.set()
+                self.release.wait(5)
+        good = "Caseloads averaged 19 per social worker [1]."
+        bad = "They fell to 7 in 2019 [1]."
+        return Answer(question, "generated", good + " " + bad,
+                      (AnswerSentence(good, (1,), True),
+                       AnswerSentence(bad, (1,), False, "7, 2019 not in [1]")),
+                      (Citation(1, self.hit, self.hit.text),), False, "fake.gguf")
+
+
+async def test_generated_answer_streams_in_and_unsupported_sentences_are_marked(searcher, tmp_path: Path) -> None:
+    hit = searcher.search("caseloads", None, 1).hits[0]
+    fake = _StreamingAnswerer(hit)
+    app = make_app(Settings(index=tmp_path / "none"), searcher=searcher, answerer=fake, reader=_NoReader(),
+                   debounce=0.01, load_models=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*"caseloads")
+        await pilot.press("f3")  # answers written by the local model
+        await pilot.press("f2")
+        for _ in range(50):
+            if fake.halfway.is_set():
+                break
+            await pilot.pause(0.05)
+        await pilot.pause(0.1)
+        partial = shown(app, "#answer-body")
+        assert "Caseloads averaged 19 per social worker" in partial and "They fell" not in partial
+        fake.release.set()
+        await settle(pilot)
+        assert fake.asked_llm == [True]
+        body = shown(app, "#answer-body") + shown(app, "#answer-check")
+        assert "They fell to 7 in 2019" in body
+        assert "unsupported" in body

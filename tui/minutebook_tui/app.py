@@ -19,6 +19,7 @@ from textual.timer import Timer
 from textual.widgets import Button, Footer, Input, OptionList, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from minutebook import timeline
 from minutebook.config import Settings, load_settings
 from minutebook.errors import MinutebookError
 from minutebook.protocols import Answerer, Searcher
@@ -30,6 +31,7 @@ from minutebook_tui.widgets.filters import FilterBar
 from minutebook_tui.widgets.reader import ReaderPane
 from minutebook_tui.widgets.results import ResultsList
 from minutebook_tui.widgets.status import StatusLine, StatusPane
+from minutebook_tui.widgets.timeline import TimelinePane
 
 DEBOUNCE_SECONDS = 0.25
 
@@ -48,6 +50,7 @@ class MinutebookApp(App[None]):
         Binding("f4", "export", "Export"),
         Binding("f5", "resync", "Re-sync"),
         Binding("f6", "status", "Index"),
+        Binding("f7", "timeline", "Timeline"),
         Binding("f8", "clear_filters", "Clear filters", show=False),
         Binding("left_square_bracket,p", "previous_passage", "Prev", show=False),
         Binding("right_square_bracket,n", "next_passage", "Next", show=False),
@@ -67,6 +70,7 @@ class MinutebookApp(App[None]):
         self.last_filters: Filters | None = None
         self._search_gen = 0
         self._answer_gen = 0
+        self._timeline_gen = 0
         self._timer: Timer | None = None
         self._syncing = False
 
@@ -82,6 +86,8 @@ class MinutebookApp(App[None]):
                     yield ReaderPane(id="reader")
                 with TabPane("Answer", id="tab-answer"):
                     yield AnswerPane(id="answer")
+                with TabPane("Timeline", id="tab-timeline"):
+                    yield TimelinePane(id="timeline")
                 with TabPane("Index", id="tab-index"):
                     yield StatusPane(id="status")
         yield StatusLine(id="statusline")
@@ -377,6 +383,47 @@ class MinutebookApp(App[None]):
         self.query_one(StatusLine).set(
             mode="answers: written by the local model" if self.generated else "answers: quoted")
 
+    # --- following a topic over time -------------------------------------------------
+
+    def action_timeline(self) -> None:
+        query = self.query_one("#query", Input).value.strip()
+        if not query:
+            self.notify("Type a topic in the search box first.", severity="warning")
+            return
+        if self.services.searcher is None:
+            if self.services.problem is not None:
+                self._error(self.services.problem)
+            return
+        filters = self._current_filters()
+        if filters is None:
+            return
+        self._timeline_gen += 1
+        self.query_one(TimelinePane).start(query)
+        self._show_tab("tab-timeline")
+        self._run_timeline(self._timeline_gen, query, filters)
+
+    @work(thread=True, exclusive=True, group="timeline", exit_on_error=False)
+    def _run_timeline(self, gen: int, query: str, filters: Filters) -> None:
+        searcher = self.services.searcher
+        assert searcher is not None
+        pane = self.query_one(TimelinePane)
+        try:
+            result = timeline.build(searcher, query, filters)
+        except Exception as exc:  # noqa: BLE001
+            if gen == self._timeline_gen:
+                self.call_from_thread(pane.failed, "No timeline: see the message.")
+                self.call_from_thread(self._error, exc)
+            return
+        self.call_from_thread(self._show_timeline, gen, result)
+
+    def _show_timeline(self, gen: int, result: timeline.Timeline) -> None:
+        if gen == self._timeline_gen:  # stale: never shown over a newer topic
+            self.query_one(TimelinePane).show(result)
+
+    def on_timeline_pane_entry_chosen(self, event: TimelinePane.EntryChosen) -> None:
+        shown = self.query_one(TimelinePane).timeline
+        self.open_passage(event.entry.hit, shown.query if shown else "")
+
     # --- exporting -------------------------------------------------------------------
 
     def action_export(self) -> None:
@@ -486,6 +533,7 @@ class MinutebookApp(App[None]):
         # Highlight colours come from the theme; redraw what is shown in the new one.
         self.query_one(ReaderPane).rerender()
         self.query_one(AnswerPane).rerender()
+        self.query_one(TimelinePane).rerender()
 
     def on_unmount(self) -> None:
         self.services.close()

@@ -13,6 +13,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Export briefing", "export", "Write the answer and its sources to a Markdown file (F4)"),
     ("Re-sync index", "resync", "Bring the index in step with the corpus folders (F5)"),
     ("Index status", "status", "Papers, passages, last sync and failed files (F6)"),
+    ("Timeline", "timeline", "The topic in the search box meeting by meeting, with its figures (F7)"),
     ("Next passage", "next_passage", "The next passage of the paper being read (])"),
     ("Previous passage", "previous_passage", "The previous passage of the paper being read ([)"),
     ("Clear filters", "clear_filters", "Search every committee, council, type and date (F8)"),

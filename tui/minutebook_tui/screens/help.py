@@ -31,6 +31,10 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("1-9  Enter", "in the answer: open that source"),
         ("F4", "export the answer as a Markdown briefing"),
     )),
+    ("Timeline", (
+        ("F7", "the topic in the search box meeting by meeting, oldest first, with the figures stated"),
+        ("↑ ↓  Enter", "in the timeline: open that meeting's passage"),
+    )),
     ("Index", (
         ("F6", "index status: papers, passages, last sync, failed files"),
         ("F5", "re-sync the corpus folders into the index"),
