@@ -7,6 +7,7 @@ Used by `ask`, `search` and the TUI, so a citation reads the same everywhere.
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
 
@@ -68,3 +69,12 @@ def trim_quote(text: str, start: int = 0, end: int | None = None, max_chars: int
         hi = space if space > end else hi
     body = _SPACE.sub(" ", text[lo:hi]).strip()
     return ("… " if lo > 0 else "") + body + (" …" if hi < len(text) else "")
+
+
+def display_path(path: str) -> str:
+    """A path relative to the working folder when it lies inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel

@@ -497,10 +497,17 @@ def _hit(row: dict[str, object], score: float, c: _Candidate) -> Hit:
     )
 
 
+def query_spans(text: str, query: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` to highlight for ``query`` (its keywords, by stem, and its phrases)."""
+    if not query.strip():
+        return []
+    q = parse_query(query)
+    return term_spans(text, q.terms, q.phrases)
+
+
 def highlights(hit: Hit, query: str) -> list[tuple[int, int]]:
     """Spans of ``hit.text`` to highlight for ``query``."""
-    q = parse_query(query)
-    return term_spans(hit.text, q.terms, q.phrases)
+    return query_spans(hit.text, query)
 
 
 def open_searcher(settings: Settings, embedder: Embedder | None = None, ranking: Ranking | None = None) -> HybridSearcher:

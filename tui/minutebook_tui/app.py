@@ -331,18 +331,24 @@ class MinutebookApp(App[None]):
 
     # --- asking ----------------------------------------------------------------------
 
-    def action_ask(self) -> None:
-        question = self.query_one("#query", Input).value.strip()
-        if not question:
-            self.notify("Type a question in the search box first.", severity="warning")
-            return
-        if self.services.answerer is None:
+    def _request(self, service: object, empty: str) -> tuple[str, Filters] | None:
+        """The search box text and filters, or None (having said why) when there is nothing to run."""
+        text = self.query_one("#query", Input).value.strip()
+        if not text:
+            self.notify(empty, severity="warning")
+            return None
+        if service is None:
             if self.services.problem is not None:
                 self._error(self.services.problem)
-            return
+            return None
         filters = self._current_filters()
-        if filters is None:
+        return None if filters is None else (text, filters)
+
+    def action_ask(self) -> None:
+        request = self._request(self.services.answerer, "Type a question in the search box first.")
+        if request is None:
             return
+        question, filters = request
         self._answer_gen += 1
         self.query_one(AnswerPane).start(question, self.generated)
         self._show_tab("tab-answer")
@@ -386,17 +392,10 @@ class MinutebookApp(App[None]):
     # --- following a topic over time -------------------------------------------------
 
     def action_timeline(self) -> None:
-        query = self.query_one("#query", Input).value.strip()
-        if not query:
-            self.notify("Type a topic in the search box first.", severity="warning")
+        request = self._request(self.services.searcher, "Type a topic in the search box first.")
+        if request is None:
             return
-        if self.services.searcher is None:
-            if self.services.problem is not None:
-                self._error(self.services.problem)
-            return
-        filters = self._current_filters()
-        if filters is None:
-            return
+        query, filters = request
         self._timeline_gen += 1
         self.query_one(TimelinePane).start(query)
         self._show_tab("tab-timeline")

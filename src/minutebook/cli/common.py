@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-from pathlib import Path
 from typing import Any
 
+from minutebook.cite import display_path  # noqa: F401  (re-exported for the commands)
 from minutebook.config import Settings, load_settings
 
 
@@ -26,18 +25,6 @@ def emit_json_line(value: Any) -> None:
     sys.stdout.flush()
 
 
-def display_path(path: str) -> str:
-    """A path relative to the working folder when it lies inside it."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return path
-    return path if rel.startswith("..") else rel
-
-
 def stderr_is_tty() -> bool:
     return sys.stderr.isatty()
 
-
-def index_folder(settings: Settings) -> Path:
-    return settings.index

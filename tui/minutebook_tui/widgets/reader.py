@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
-from minutebook.cite import format_citation
-from minutebook.highlight import term_spans
-from minutebook.query import parse_query
+from minutebook.cite import display_path, format_citation
 from minutebook.reader import PassageContext
+from minutebook.search import query_spans
 from minutebook.types import Hit
 from minutebook_tui.text import line, literal
 
@@ -65,7 +63,7 @@ class ReaderPane(Vertical):
         passage = context.text[a:b]
         term = self.get_component_rich_style("reader--term", partial=True)
         self.query_one("#reader-passage", Static).update(
-            literal(passage, [(s, e, term) for s, e in _spans(passage, query)]))
+            literal(passage, [(s, e, term) for s, e in query_spans(passage, query)]))
         self.set_class(bool(before.strip()), "-has-before")
         self.set_class(bool(after.strip()), "-has-after")
         self.call_after_refresh(self._scroll_to_passage)
@@ -79,19 +77,3 @@ class ReaderPane(Vertical):
     def rerender(self) -> None:
         if self.context is not None:
             self.show(self.context, self.query_text)
-
-
-def display_path(path: str) -> str:
-    """A path relative to the working folder when it lies inside it."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return path
-    return path if rel.startswith("..") else rel
-
-
-def _spans(text: str, query: str) -> list[tuple[int, int]]:
-    if not query.strip():
-        return []
-    q = parse_query(query)
-    return term_spans(text, q.terms, q.phrases)
