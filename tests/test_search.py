@@ -137,3 +137,29 @@ def test_human_output_names_committee_date_and_item(corpus_index: Path, capsys: 
 
 def test_filters_dataclass_default_is_no_filter() -> None:
     assert make_filters() == Filters()
+
+
+def test_an_open_searcher_sees_new_papers_under_a_filter_it_has_used(tmp_path: Path, minilm) -> None:
+    from minutebook.pipeline import sync
+    from minutebook.search import HybridSearcher
+
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "first.txt").write_text(
+        "Devon County Council\nCabinet\n12 March 2024\n\nMinutes\n\n"
+        "1. Highways\nThe Cabinet noted the report on road maintenance and gritting routes.\n", encoding="utf-8")
+    index = tmp_path / "index"
+    sync(index, [papers], minilm)
+    searcher = HybridSearcher(index, minilm)
+    try:
+        filters = make_filters(council="Devon")
+        assert not any("ferry" in h.text for h in searcher.search("ferry timetable", filters, 5).hits)
+        (papers / "second.txt").write_text(
+            "Devon County Council\nCabinet\n9 April 2024\n\nMinutes\n\n"
+            "1. Transport\nThe Cabinet agreed the new ferry timetable for the Torpoint crossing.\n", encoding="utf-8")
+        sync(index, [papers], minilm)
+        # No word in common: only meaning can find it, so the filter's passage set must be current.
+        hits = searcher.search("boat schedule", filters, 5).hits
+        assert any("ferry timetable" in h.text for h in hits), "the filter's passages are those of the latest commit"
+    finally:
+        searcher.close()
