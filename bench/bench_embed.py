@@ -176,7 +176,7 @@ def markdown(results: dict[str, dict[str, object]]) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--index", type=Path, default=REPO / "bench" / "work" / "eval-index",
+    ap.add_argument("--index", type=Path, default=REPO / "bench" / "work" / "ofsted-index",
                     help="an existing index to take passages from (opened read-only)")
     ap.add_argument("--passages", type=int, default=2000)
     ap.add_argument("--queries", type=int, default=60)

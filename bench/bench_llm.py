@@ -1,9 +1,13 @@
 """Time to first token and tokens per second of the default language model, as JSON.
 
     .venv/bin/python bench/bench_llm.py [--model PATH] [--prompt-tokens 700] [--max-tokens 128] [--threads N]
+                                        [--index DIR] [--runs 3]
 
-The prompt is minutebook's own answer prompt over synthetic council passages, padded to
-about ``--prompt-tokens`` tokens, so the figure matches what `ask --llm` does.
+First the model alone, on minutebook's answer prompt over synthetic council passages padded
+to about ``--prompt-tokens`` tokens. Then `ask --llm` as a user meets it (search, prompt,
+generation, checking; the model already loaded) against raw llama-cpp-python given the very
+prompt `ask` built, with the same decoding settings. The key-value cache is cleared before
+every run of either, so neither reuses the other's prompt. Also the extractive answer's latency.
 """
 
 from __future__ import annotations
@@ -11,14 +15,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
+from dataclasses import replace
 import sys
 import time
 from pathlib import Path
 
-from minutebook.answer.prompt import STOP, PromptPassage, build_prompt
+from minutebook.answer.generate import MAX_TOKENS
+from minutebook.answer.prompt import STOP, PromptPassage, build_prompt, prompt_passages
 from minutebook.config import load_settings
-from minutebook.llm import open_generator
+from minutebook.llm import N_CTX, REPEAT_PENALTY, open_generator
 from minutebook.types import Hit
+
+REPO = Path(__file__).resolve().parent.parent
 
 SENTENCES = [
     "Members raised concerns about the average caseloads held by social workers, some holding more than 30 cases.",
@@ -42,6 +51,9 @@ def main() -> int:
     ap.add_argument("--prompt-tokens", type=int, default=700)
     ap.add_argument("--max-tokens", type=int, default=128)
     ap.add_argument("--threads", type=int, default=None, help="llama.cpp threads (default: one per CPU)")
+    ap.add_argument("--index", type=Path, default=REPO / "bench" / "work" / "corpus-index",
+                    help="index for the ask comparison (built from corpus/ when missing)")
+    ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
 
     settings = load_settings(llm_model=args.model)
@@ -70,7 +82,7 @@ def main() -> int:
     first = first or end
     # llama-cpp-python yields one piece per token (multi-byte characters aside).
     decode_s = end - first
-    json.dump({
+    report = {
         "model": generator.model_id,
         "threads": generator.n_threads,
         "cpu_count": os.cpu_count(),
@@ -81,9 +93,101 @@ def main() -> int:
         "generated_tokens": pieces,
         "generation_tokens_per_second": round((pieces - 1) / decode_s, 1) if pieces > 1 and decode_s > 0 else None,
         "total_seconds": round(end - start, 3),
-    }, sys.stdout, indent=2)
+    }
+    report["ask_vs_raw"] = ask_vs_raw(settings, generator, args.index, args.runs)
+    json.dump(report, sys.stdout, indent=2)
     sys.stdout.write("\n")
     return 0
+
+
+QUESTION = "what was said about caseloads?"
+
+
+def _timed(tokens) -> dict[str, float]:
+    """Time to first piece, pieces per second after it, from an iterator of pieces and a start time."""
+    start = time.perf_counter()
+    first = last = None
+    n = 0
+    for _ in tokens:
+        last = time.perf_counter()
+        first = first or last
+        n += 1
+    if first is None:
+        return {"ttft_s": float("nan"), "tokens": 0, "tokens_per_s": float("nan")}
+    return {"ttft_s": first - start, "tokens": n,
+            "tokens_per_s": (n - 1) / (last - first) if n > 1 and last > first else float("nan")}
+
+
+def ask_vs_raw(settings, generator, index: Path, runs: int) -> dict[str, object]:
+    """`ask --llm` (warm: model loaded, index open) against raw llama-cpp-python on its prompt."""
+    import queue
+    import threading
+
+    from llama_cpp import Llama
+
+    from minutebook.answer.answerer import CitedAnswerer
+    from minutebook.models import default_embedder, index_embedder
+    from minutebook.pipeline import sync
+    from minutebook.search import HybridSearcher
+
+    if not (index / "minutebook.sqlite").exists():
+        sync(index, [REPO / "corpus"], default_embedder(settings))
+    searcher = HybridSearcher(index, index_embedder(replace(settings, index=index)))
+    answerer = CitedAnswerer(searcher, generator_factory=lambda: generator, top_k=8)
+    hits = searcher.search(QUESTION, None, answerer.top_k).hits
+    prompt = build_prompt(QUESTION, prompt_passages(QUESTION, hits))
+    raw = Llama(model_path=str(generator.path), n_ctx=N_CTX, verbose=False)  # llama-cpp-python's own defaults
+
+    def ask_pieces():
+        # The answer is produced on another thread; its tokens are timed as `ask` streams them.
+        pieces: queue.Queue = queue.Queue()
+        done = object()
+
+        def work() -> None:
+            try:
+                answerer.answer(QUESTION, llm=True, on_token=pieces.put)
+            finally:
+                pieces.put(done)
+
+        threading.Thread(target=work, daemon=True).start()
+        while (p := pieces.get()) is not done:
+            yield p
+
+    def raw_pieces():
+        for chunk in raw.create_completion(prompt, max_tokens=MAX_TOKENS, stop=list(STOP), stream=True,
+                                           temperature=0.0, top_k=1, repeat_penalty=REPEAT_PENALTY):
+            if chunk["choices"][0]["text"]:
+                yield chunk
+
+    answerer.answer(QUESTION, llm=True)  # warm: search caches, model pages
+    ask_runs, raw_runs = [], []
+    for _ in range(runs):
+        generator.load().reset()
+        ask_runs.append(_timed(ask_pieces()))
+        raw.reset()
+        raw_runs.append(_timed(raw_pieces()))
+    extractive = []
+    for _ in range(max(5, runs)):
+        t0 = time.perf_counter()
+        answerer.answer(QUESTION)
+        extractive.append(time.perf_counter() - t0)
+    searcher.close()
+
+    def med(rs: list[dict], key: str) -> float:
+        return round(statistics.median(r[key] for r in rs), 3)
+
+    out = {
+        "question": QUESTION,
+        "prompt_tokens": generator.count_tokens(prompt),
+        "runs": runs,
+        "ask_ttft_s": med(ask_runs, "ttft_s"), "raw_ttft_s": med(raw_runs, "ttft_s"),
+        "ask_tokens_per_s": med(ask_runs, "tokens_per_s"), "raw_tokens_per_s": med(raw_runs, "tokens_per_s"),
+        "ask_tokens": [r["tokens"] for r in ask_runs], "raw_tokens": [r["tokens"] for r in raw_runs],
+        "extractive_answer_ms_p50": round(statistics.median(extractive) * 1000, 1),
+    }
+    out["ttft_overhead"] = round(out["ask_ttft_s"] / out["raw_ttft_s"] - 1, 3)
+    out["tokens_per_s_overhead"] = round(1 - out["ask_tokens_per_s"] / out["raw_tokens_per_s"], 3)
+    return out
 
 
 if __name__ == "__main__":

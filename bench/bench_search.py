@@ -1,6 +1,6 @@
 """Search latency and memory from the Ofsted size to a million passages.
 
-    python bench/bench_search.py [--sizes 10000 60000 100000 1000000] [--source bench/work/eval-index]
+    python bench/bench_search.py [--sizes 10000 60000 100000 1000000] [--source bench/work/ofsted-index]
 
 For each size, a synthetic index is made once under bench/work/scale-<n>/ from a real one:
 its passages and vectors are replicated with perturbation (each vector plus gaussian noise,
@@ -427,8 +427,8 @@ def markdown(results: list[dict], micro: list[dict]) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", nargs="*", type=int, default=[10_000, 60_000, 100_000, 1_000_000])
-    ap.add_argument("--source", type=Path, default=WORK / "eval-index",
-                    help="a real index to replicate (default bench/work/eval-index)")
+    ap.add_argument("--source", type=Path, default=WORK / "ofsted-index",
+                    help="a real index to replicate (default bench/work/ofsted-index)")
     ap.add_argument("--threshold", type=int, default=None, help="exact/approximate threshold (default ann.EXACT_LIMIT)")
     ap.add_argument("--faiss-only", nargs="*", type=int, default=None,
                     help="also time FAISS alone at these sizes (exact vs IVF by nprobe)")

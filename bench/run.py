@@ -29,6 +29,8 @@ BENCHMARKS: dict[str, tuple[list[str], str]] = {
              "Retrieval quality: keyword vs dense vs hybrid on bench/eval/questions.jsonl"),
     "embed": ([PY, "bench/bench_embed.py"], "Embedding backends: throughput, latency, agreement"),
     "search": ([PY, "bench/bench_search.py"], "Search latency at the Ofsted index size and at 10k/100k/1M passages"),
+    "cli": ([PY, "bench/bench_cli.py", "--index", "bench/work/ofsted-index"],
+            "Command-line cold start: `--help`, an argument error, `status`, `search` to its result"),
     "llm": ([PY, "bench/bench_llm.py"], "Time to first token and tokens/s of `ask --llm` vs raw llama-cpp-python"),
     "tui": ([PY, "bench/bench_tui.py", "--index", "bench/work/ofsted-index"], "Terminal app: launch to interactive, keystroke to results"),
     "decisions": ([PY, "bench/bench_decisions.py"],
@@ -79,10 +81,82 @@ def run_one(name: str) -> dict:
     return result
 
 
+def _get(results: dict[str, dict], name: str, *path: object) -> object:
+    node: object = results.get(name, {}).get("data")
+    for key in path:
+        if isinstance(node, dict):
+            node = node.get(key)
+        elif isinstance(node, list) and isinstance(key, int) and -len(node) <= key < len(node):
+            node = node[key]
+        else:
+            return None
+    return node
+
+
+def _at_million(results: dict[str, dict]) -> dict | None:
+    for row in _get(results, "search", "results") or []:
+        if row.get("passages", 0) >= 1_000_000:
+            return row
+    return None
+
+
+# (what, target text, benchmark, value getter, test) — one row per target in the issue.
+TARGETS: list[tuple[str, str, str, object, object]] = [
+    ("Indexing: end-to-end passages/s over raw encode", "≥ 0.9", "index",
+     lambda r: _get(r, "index", "end_to_end_over_raw"), lambda v: v >= 0.9),
+    ("Sync with nothing changed (497 reports)", "< 3 s", "index",
+     lambda r: _get(r, "index", "noop_sync_seconds"), lambda v: v < 3),
+    ("int8 ONNX throughput over torch", "≥ 2×", "embed",
+     lambda r: _ratio(_get(r, "embed", "backends", "onnx-int8", "passages_per_s"),
+                      _get(r, "embed", "backends", "torch", "passages_per_s")), lambda v: v >= 2),
+    ("Hybrid R@5 on bench/eval (all answerable questions)", "≥ 0.9", "eval",
+     lambda r: _get(r, "eval", "hybrid", "metrics", "all", "R@5"), lambda v: v >= 0.9),
+    ("Hybrid R@5 over the better of keyword and dense", "> 0", "eval",
+     lambda r: _minus(_get(r, "eval", "hybrid", "metrics", "all", "R@5"),
+                      _best(_get(r, "eval", "keyword", "metrics", "all", "R@5"),
+                            _get(r, "eval", "dense", "metrics", "all", "R@5"))), lambda v: v > 0),
+    ("1M passages: p95 hybrid search (unfiltered)", "< 100 ms", "search",
+     lambda r: (_at_million(r) or {}).get("latency_ms", {}).get("unfiltered", {}).get("p95"), lambda v: v < 100),
+    ("1M passages: approximate recall@10 against exact", "≥ 0.95", "search",
+     lambda r: (_at_million(r) or {}).get("recall_at_10"), lambda v: v >= 0.95),
+    ("1M passages: resident memory of the searcher (MB)", "< 2048 MB", "search",
+     lambda r: (_at_million(r) or {}).get("rss_mb"), lambda v: v < 2048),
+    ("`ask --llm` time to first token over raw llama-cpp-python", "< +10%", "llm",
+     lambda r: _get(r, "llm", "ask_vs_raw", "ttft_overhead"), lambda v: v < 0.10),
+    ("`ask --llm` tokens/s below raw llama-cpp-python", "< 10%", "llm",
+     lambda r: _get(r, "llm", "ask_vs_raw", "tokens_per_s_overhead"), lambda v: v < 0.10),
+]
+
+
+def _ratio(a: object, b: object) -> float | None:
+    return round(a / b, 2) if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b else None
+
+
+def _minus(a: object, b: object) -> float | None:
+    return round(a - b, 3) if isinstance(a, (int, float)) and isinstance(b, (int, float)) else None
+
+
+def _best(*values: object) -> float | None:
+    nums = [v for v in values if isinstance(v, (int, float))]
+    return max(nums) if nums else None
+
+
+def summary(results: list[dict]) -> list[str]:
+    by_name = {r["name"]: r for r in results}
+    lines = ["", "## Targets", "", "| target | wanted | measured | met | from |", "|---|---|---|---|---|"]
+    for what, wanted, name, value, test in TARGETS:
+        v = value(by_name)  # type: ignore[operator]
+        v = round(v, 3) if isinstance(v, float) else v
+        met = "–" if v is None else ("yes" if test(v) else "**no**")  # type: ignore[operator]
+        lines.append(f"| {what} | {wanted} | {'not measured' if v is None else v} | {met} | `{name}` below |")
+    return lines
+
+
 def render(results: list[dict], info: dict[str, str]) -> str:
     lines = ["# Benchmark results", "", "Written by `make bench` (`python bench/run.py`). Every figure below comes from",
              "the command shown with it, run on this machine:", ""]
     lines += [f"- {k}: {v}" for k, v in info.items()]
+    lines += summary(results)
     for r in results:
         lines += ["", f"## {r['name']}: {r['what']}", "", f"Command: `{r['command']}`"
                   + (f" ({r['seconds']} s)" if "seconds" in r else ""), ""]

@@ -163,3 +163,17 @@ def test_an_open_searcher_sees_new_papers_under_a_filter_it_has_used(tmp_path: P
         assert any("ferry timetable" in h.text for h in hits), "the filter's passages are those of the latest commit"
     finally:
         searcher.close()
+
+
+
+def test_a_council_named_in_a_question_scopes_it_and_does_not_rank_keywords() -> None:
+    """Minutes rarely repeat their own council's name; an inspection report says it in every line."""
+    from minutebook.query import fts_expression
+    from minutebook.search import _topic
+
+    named = {"West Sussex County Council"}
+    assert fts_expression(_topic(parse_query("caseloads in West Sussex"), named)) == '("caseloads")'
+    # A question that is only the name still searches for it.
+    assert fts_expression(_topic(parse_query("West Sussex"), named)) == '("west" OR "sussex")'
+    # Words such as "county" or "council" are not the council's name, and stay.
+    assert "council" in fts_expression(_topic(parse_query("county council tax in West Sussex"), named))

@@ -1,6 +1,6 @@
 """Retrieval evaluation: R@1, R@5, R@10 and MRR@10 for keyword, dense and hybrid search.
 
-    python bench/eval/run_eval.py --index bench/work/eval-index [--build] [--json out.json]
+    python bench/eval/run_eval.py --index bench/work/ofsted-index [--build] [--json out.json]
 
 With --build, indexes corpus/ and ../shared/corpus/ofsted-ilacs into the index first (slow
 the first time: every passage is embedded; later runs reuse it). A retrieved passage is
@@ -23,9 +23,9 @@ SHARED = REPO.parent / "shared"
 # What is compared: the two parts alone (plain BM25, plain dense), their fusion alone, and
 # the full hybrid (fusion + council glossary + council/year named in the question).
 MODES: dict[str, dict] = {
-    "keyword": {"mode": "keyword", "expand": False, "metadata_boost": 0.0},
-    "dense": {"mode": "dense", "expand": False, "metadata_boost": 0.0},
-    "fusion": {"mode": "hybrid", "expand": False, "metadata_boost": 0.0},
+    "keyword": {"mode": "keyword", "expand": False, "metadata_boost": 0.0, "year_boost": 0.0},
+    "dense": {"mode": "dense", "expand": False, "metadata_boost": 0.0, "year_boost": 0.0},
+    "fusion": {"mode": "hybrid", "expand": False, "metadata_boost": 0.0, "year_boost": 0.0},
     "hybrid": {},
 }
 
@@ -135,13 +135,15 @@ def markdown(results: dict) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--index", type=Path, default=REPO / "bench" / "work" / "eval-index")
+    ap.add_argument("--index", type=Path, default=REPO / "bench" / "work" / "ofsted-index")
     ap.add_argument("--questions", type=Path, default=HERE / "questions.jsonl")
     ap.add_argument("--build", action="store_true", help="index corpus/ and the Ofsted reports first")
     ap.add_argument("--json", type=Path, help="write the results here")
     ap.add_argument("--add-corpus", action="store_true", help="sync corpus/ into the index first")
     ap.add_argument("--json-stdout", action="store_true", help="print results as JSON (for bench/run.py)")
     ap.add_argument("--weight", type=float, help="override the dense weight (tuning)")
+    ap.add_argument("--set", action="append", default=[], metavar="KNOB=VALUE",
+                    help="override a Ranking knob for every mode (tuning), e.g. --set merge_ratio=0.6")
     args = ap.parse_args()
 
     sys.path.insert(0, str(REPO / "src"))
@@ -167,6 +169,10 @@ def main() -> int:
     store = Store.open(args.index, readonly=True)
     targets = resolve_targets(store, questions)
     base = Ranking() if args.weight is None else Ranking(dense_weight=args.weight)
+    for knob in args.set:
+        name, _, value = knob.partition("=")
+        kind = type(getattr(base, name))
+        base = replace(base, **{name: value.lower() in ("1", "true", "yes") if kind is bool else kind(value)})
     searchers: dict = {}
 
     def searcher_for(mode: str):

@@ -46,7 +46,10 @@ class Ranking:
     cos_full: float = 0.55  # cosine at which meaning alone gives full confidence
     weak_below: float = 0.55  # confidence under which a result set is weak
     expand: bool = True  # widen queries with the glossary of council terms
-    metadata_boost: float = 0.3  # added when a passage's council or year is named in the query
+    metadata_boost: float = 0.3  # added when a passage's council is named in the query
+    scope_keywords: bool = True  # a named council's words scope the search; they do not rank keywords
+    year_boost: float = 0.3  # added when a passage's meeting year is named in the query
+    year_after: float = 1.0  # share of that for the year after one named
     expansion_weight: float = 0.3  # share of BM25 given to glossary terms
     merge_adjacent: bool = True
     merge_ratio: float = 0.7  # a neighbour this close in score to a shown passage is joined to it
@@ -191,7 +194,11 @@ class HybridSearcher:
         pool_size = max(r.candidates, top_k * 4)
         pool: dict[int, _Candidate] = {}
 
-        expr = fts_expression(q)
+        # A council or year named in the question: bring that council's and year's passages
+        # into the pool, and rank them up (a soft preference, unlike --council / --since).
+        named = self._named_councils(conn, q.text) if r.metadata_boost else set()
+        years = set(re.findall(r"\b(?:19|20)\d{2}\b", q.text)) if r.year_boost else set()
+        expr = fts_expression(_topic(q, named) if r.scope_keywords else q)
         exp_expr = expansion_expression(q) if r.expand else None
         bm25: dict[int, float] = {}
         bm25_exp: dict[int, float] = {}
@@ -205,10 +212,6 @@ class HybridSearcher:
                 pool.setdefault(cid, _Candidate(cid, 0, 0))
         for cid in [*bm25, *bm25_exp]:
             pool.setdefault(cid, _Candidate(cid, 0, 0))
-        # A council or year named in the question: bring that council's and year's passages
-        # into the pool, and rank them up (a soft preference, unlike --council / --since).
-        named = self._named_councils(conn, q.text) if r.metadata_boost else set()
-        years = set(re.findall(r"\b(?:19|20)\d{2}\b", q.text)) if r.metadata_boost else set()
         if named and qvec is not None:
             marks = ",".join("?" * len(named))
             scoped = self._allowed(conn, filters, f"{where} AND d.council IN ({marks})", [*args, *sorted(named)])
@@ -249,8 +252,8 @@ class HybridSearcher:
             c.fused = w * dn + (1 - w) * kw
             if named and rows[cid]["council"] in named:
                 c.fused += r.metadata_boost
-            if years and str(rows[cid]["meeting_date"] or "")[:4] in years:
-                c.fused += r.metadata_boost
+            if years:
+                c.fused += r.year_boost * _year_match(str(rows[cid]["meeting_date"] or "")[:4], years, r.year_after)
             if rows[cid]["boilerplate"]:
                 c.fused *= r.boilerplate_factor
         ranked = sorted(ids, key=lambda cid: (-pool[cid].fused, cid))
@@ -315,8 +318,7 @@ class HybridSearcher:
         lowered = " " + re.sub(r"[^\w]+", " ", text.lower()) + " "
         named = set()
         for council in self._councils[1]:
-            core = re.sub(r"\b(county|city|borough|metropolitan|district|council|of|the|royal)\b", " ", council.lower())
-            core = " ".join(re.sub(r"[^\w]+", " ", core).split())
+            core = _council_core(council)
             if len(core) >= 4 and f" {core} " in lowered:
                 named.add(council)
         return named
@@ -509,6 +511,33 @@ class HybridSearcher:
         ).fetchone()[0]
         page = hit.page if hit.start_char <= int(row["start_char"]) else row["page"]  # type: ignore[call-overload]
         return replace(hit, start_char=start, end_char=end, text=text, page=page)  # type: ignore[arg-type]
+
+
+def _council_core(council: str) -> str:
+    """What people call a council: "Devon" for "Devon County Council", "west sussex"."""
+    core = re.sub(r"\b(county|city|borough|metropolitan|district|council|of|the|royal)\b", " ", council.lower())
+    return " ".join(re.sub(r"[^\w]+", " ", core).split())
+
+
+def _topic(q: ParsedQuery, named: set[str]) -> ParsedQuery:
+    """``q`` without the words of the councils it names, when it has other keywords.
+
+    "caseloads in Norfolk": Norfolk says where to look, which the council preference does;
+    as a keyword it would rank Norfolk's reports by how often they repeat the name.
+    """
+    if not named:
+        return q
+    scope = {w for council in named for w in _council_core(council).split()}
+    topic = tuple(t for t in q.terms if t not in scope)
+    return replace(q, terms=topic) if topic else q
+
+
+def _year_match(year: str, named: set[str], after: float) -> float:
+    """1 when a paper's year is named; ``after`` when it is the year after one named (papers
+    report on the past: January 2017's minutes and inspection report on 2016's review)."""
+    if year in named:
+        return 1.0
+    return after if year.isdigit() and str(int(year) - 1) in named else 0.0
 
 
 def _passes(text: object, q: ParsedQuery) -> bool:
