@@ -25,7 +25,7 @@ def main() -> int:
     ap.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus" / "ofsted-ilacs")
     ap.add_argument("--index", type=Path, default=REPO / "bench" / "work" / "ofsted-index")
     ap.add_argument("--fresh", action="store_true", help="delete the index first and time a full build")
-    ap.add_argument("--sample", type=int, default=1000, help="passages for the raw encode measurement")
+    ap.add_argument("--sample", type=int, default=2000, help="passages for the raw encode measurement")
     ap.add_argument("--backend", default=None, help="embedding backend (default: the configured one)")
     args = ap.parse_args()
 
@@ -69,8 +69,11 @@ def main() -> int:
                noop_read=len(again.added) + len(again.updated))
 
     store = Store.open(args.index, readonly=True)
+    # One passage per distinct embedding: the texts the sync embedded (it embeds a repeated
+    # text, such as a page footer, once), so both figures are over the same kind of passages.
     rows = store.conn.execute(
-        "SELECT text, section FROM chunks ORDER BY random() LIMIT ?", (args.sample,)
+        "SELECT text, section FROM chunks WHERE id IN (SELECT min(id) FROM chunks GROUP BY embed_hash)"
+        " ORDER BY random() LIMIT ?", (args.sample,)
     ).fetchall()
     docs, chunks = store.conn.execute("SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM chunks)").fetchone()
     store.close()

@@ -30,6 +30,7 @@ from minutebook.vectors import VectorFile, VectorIndex, remove_stale_files
 
 COMMIT_EVERY_FILES = 25
 COMMIT_EVERY_CHUNKS = 2000
+EMBED_BATCH = 512  # new passages embedded in one call
 SECTION_PREFIX_CHARS = 120
 
 ProgressFn = Callable[[Progress], None]
@@ -98,18 +99,38 @@ def _in_scope(path: str, roots: Sequence[Path]) -> bool:
     return False
 
 
-class _Writer:
-    """Applies changes to the store and the in-memory vector index, committing in batches."""
+@dataclass
+class _Staged:
+    doc: Document
+    size: int
+    mtime_ns: int
+    replaces: int | None
+    chunks: Sequence[Chunk]
+    hashes: list[str]
+    texts: list[str]
 
-    def __init__(self, store: Store, vectors: VectorIndex, embedder: Embedder, progress: ProgressFn | None) -> None:
+
+class _Writer:
+    """Applies changes to the store and the in-memory vector index, committing in batches.
+
+    Papers are staged until about ``EMBED_BATCH`` new passages wait, then embedded in one call:
+    the model sorts a call's texts by length, so a large call pads far less than one per paper
+    (1.3x the passages per second, bench/bench_index.py).
+    """
+
+    def __init__(self, store: Store, vectors: VectorIndex, embedder: Embedder, progress: ProgressFn | None,
+                 tally: _Tally) -> None:
         self.store = store
         self.vectors = vectors
         self.embedder = embedder
         self.progress = progress
+        self.tally = tally
         self.pending_files = 0
         self.pending_chunks = 0
         self.added_ids: list[int] = []
         self.removed_ids: list[int] = []
+        self.staged: list[_Staged] = []
+        self.staged_texts = 0
         self.in_tx = False
 
     def begin(self) -> None:
@@ -118,13 +139,13 @@ class _Writer:
             self.in_tx = True
 
     def remove(self, doc_id: int) -> None:
+        self.flush()  # staged papers may reuse the embeddings of the one removed (a moved file)
         self.begin()
         self.removed_ids.extend(self.store.delete_document(doc_id))
         self.pending_files += 1
 
     def put(
-        self, doc: Document, size: int, mtime_ns: int, replaces: int | None, tally: _Tally,
-        chunks: Sequence[Chunk] | None = None,
+        self, doc: Document, size: int, mtime_ns: int, replaces: int | None, chunks: Sequence[Chunk] | None = None,
     ) -> None:
         from minutebook.tokens import word_piece_counter
 
@@ -133,24 +154,37 @@ class _Writer:
         texts = [embedding_text(c) for c in chunks]
         hashes = [embedding_hash(self.embedder.model_id, t) for t in texts]
         self.begin()
-        known = self.store.known_hashes(hashes)
+        self.staged.append(_Staged(doc, size, mtime_ns, replaces, chunks, hashes, texts))
+        self.staged_texts += len(texts)
+        if (self.staged_texts >= EMBED_BATCH or self.pending_files + len(self.staged) >= COMMIT_EVERY_FILES
+                or self.pending_chunks + self.staged_texts >= COMMIT_EVERY_CHUNKS):
+            self.flush()
+
+    def flush(self) -> None:
+        """Embed the staged papers' new passages in one call, then write the papers."""
+        if not self.staged:
+            return
+        staged, self.staged, self.staged_texts = self.staged, [], 0
+        known = self.store.known_hashes(h for s in staged for h in s.hashes)
         todo: dict[str, str] = {}
-        for h, t in zip(hashes, texts, strict=True):
-            if h not in known:
-                todo.setdefault(h, t)
+        for s in staged:
+            for h, t in zip(s.hashes, s.texts, strict=True):
+                if h not in known:
+                    todo.setdefault(h, t)
         if todo:
             vecs = self.embedder.embed(list(todo.values()))
             self.store.put_embeddings(list(todo), vecs)
-        tally.embedded += len(todo)
-        tally.reused += len(hashes) - len(todo)
-        if replaces is not None:
-            self.removed_ids.extend(self.store.delete_document(replaces))
-        ids = self.store.add_document(doc, size, mtime_ns, chunks, hashes)
-        self.store.add_attributions(ids, attribute(doc, chunks))
-        self.store.clear_failure(doc.path)
-        self.added_ids.extend(ids)
-        self.pending_files += 1
-        self.pending_chunks += len(ids)
+        self.tally.embedded += len(todo)
+        self.tally.reused += sum(len(s.hashes) for s in staged) - len(todo)
+        for s in staged:
+            if s.replaces is not None:
+                self.removed_ids.extend(self.store.delete_document(s.replaces))
+            ids = self.store.add_document(s.doc, s.size, s.mtime_ns, s.chunks, s.hashes)
+            self.store.add_attributions(ids, attribute(s.doc, s.chunks))
+            self.store.clear_failure(s.doc.path)
+            self.added_ids.extend(ids)
+            self.pending_files += 1
+            self.pending_chunks += len(ids)
         if self.pending_files >= COMMIT_EVERY_FILES or self.pending_chunks >= COMMIT_EVERY_CHUNKS:
             self.commit()
 
@@ -159,6 +193,7 @@ class _Writer:
         if not self.in_tx:
             return
         try:
+            self.flush()
             if self.added_ids or self.removed_ids or force_vectors:
                 self.vectors.remove(self.removed_ids)
                 self.vectors.add(
@@ -266,7 +301,7 @@ def _sync_locked(
     gone = {p: d for p, d in stored.items() if p not in seen and _in_scope(p, roots) and not os.path.exists(p)}
     gone_by_sha = {d.sha256: p for p, d in gone.items()}
 
-    writer = _Writer(store, open_vectors(store, embedder.dimension), embedder, progress)
+    writer = _Writer(store, open_vectors(store, embedder.dimension), embedder, progress, tally)
     try:
         for done, item in enumerate(extract_files([p for p, _, _ in to_read], limits=limits), start=1):
             path, size, mtime_ns = to_read[done - 1]
@@ -285,7 +320,7 @@ def _sync_locked(
                 store.touch(old.id, size, mtime_ns)
                 tally.unchanged.append(key)
                 continue
-            writer.put(doc, size, mtime_ns, old.id if old else None, tally, item.chunks)
+            writer.put(doc, size, mtime_ns, old.id if old else None, item.chunks)
             if old is not None:
                 tally.updated.append(key)
             elif doc.sha256 in gone_by_sha:
@@ -301,6 +336,7 @@ def _sync_locked(
             writer.remove(old.id)
             if path_str not in moved_from:
                 tally.removed.append(path_str)
+        writer.flush()
         if writer.in_tx or store.meta().get("vectors_file") is None:
             writer.begin()
             writer.store.drop_unused_embeddings()
