@@ -41,6 +41,9 @@ _STOP_GRACE_S = 1.0
 _START_ALLOWANCE_S = 60.0
 # How often the dispatcher wakes with nothing else to do (to notice a closed pool).
 _TICK_S = 0.5
+# Papers read ahead of the caller: more than one embedding batch (pipeline.EMBED_BATCH passages),
+# so readers keep working while the model embeds and the next batch is ready when it is done.
+READ_AHEAD = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,7 +302,7 @@ class ReaderPool:
         paths = list(paths)
         if not paths:
             return
-        state = _Run(paths, window=max(1, self.limits.workers) * 2)
+        state = _Run(paths, window=READ_AHEAD)
         dispatcher = threading.Thread(target=self._dispatch, args=(state,), name="minutebook-dispatch", daemon=True)
         dispatcher.start()
         try:
