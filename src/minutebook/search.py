@@ -202,10 +202,14 @@ class HybridSearcher:
         exp_expr = expansion_expression(q) if r.expand else None
         bm25: dict[int, float] = {}
         bm25_exp: dict[int, float] = {}
+        # Each keyword expression is matched once: its best passages join the pool, and its scores
+        # of every passage it matches score the rest of the pool (0 for those it does not match).
+        kw_scores: dict[int, float] = {}
+        exp_scores: dict[int, float] = {}
         if expr and r.mode != "dense":
-            bm25 = self._keyword(conn, expr, where, args, pool_size)
+            bm25, kw_scores = self._keyword(conn, expr, allowed, pool_size)
         if exp_expr and r.mode != "dense":
-            bm25_exp = self._keyword(conn, exp_expr, where, args, pool_size // 2)
+            bm25_exp, exp_scores = self._keyword(conn, exp_expr, allowed, pool_size // 2)
         if qvec is not None:
             vectors = self._current_vectors(conn)
             for cid in self._dense(vectors, conn, qvec, allowed, pool_size):
@@ -231,13 +235,9 @@ class HybridSearcher:
             for cid, v in zip(ids, vecs @ qvec.astype(np.float32), strict=True):
                 pool[cid].cos = float(v)
         if expr and r.mode != "dense":
-            missing = [cid for cid in ids if cid not in bm25]
-            if missing:
-                bm25.update(self._keyword_for(conn, expr, missing))
+            bm25.update((cid, kw_scores[cid]) for cid in ids if cid not in bm25 and cid in kw_scores)
         if exp_expr and r.mode != "dense":
-            missing = [cid for cid in ids if cid not in bm25_exp]
-            if missing:
-                bm25_exp.update(self._keyword_for(conn, exp_expr, missing))
+            bm25_exp.update((cid, exp_scores[cid]) for cid in ids if cid not in bm25_exp and cid in exp_scores)
             for cid, value in bm25_exp.items():
                 bm25[cid] = bm25.get(cid, 0.0) + r.expansion_weight * value
         top_bm25 = max((bm25.get(cid, 0.0) for cid in ids), default=0.0)
@@ -264,7 +264,7 @@ class HybridSearcher:
     def _allowed(
         self, conn: sqlite3.Connection, filters: Filters | None, where: str, args: list[object]
     ) -> np.ndarray:
-        """The ids of the passages that ``where`` admits, in this commit (recent answers cached).
+        """The ids of the passages that ``where`` admits, sorted, in this commit (recent answers cached).
 
         Filters on a paper's fields pick papers, and a paper's passages are a run of ids: at a
         million passages that takes milliseconds where joining every passage took 300 ms.
@@ -293,6 +293,7 @@ class HybridSearcher:
                     parts.append(np.fromiter((row[0] for row in conn.execute(
                         "SELECT id FROM chunks WHERE doc_id = ? ORDER BY id", (doc_id,))), dtype=np.int64))
             found = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+        found = np.sort(found)
         self._allowed_cache[key] = found
         while len(self._allowed_cache) > ALLOWED_CACHE_SIZE:
             self._allowed_cache.popitem(last=False)
@@ -323,27 +324,38 @@ class HybridSearcher:
                 named.add(council)
         return named
 
-    def _keyword(self, conn: sqlite3.Connection, expr: str, where: str, args: list[object], limit: int) -> dict[int, float]:
+    def _keyword(
+        self, conn: sqlite3.Connection, expr: str, allowed: np.ndarray | None, limit: int
+    ) -> tuple[dict[int, float], dict[int, float]]:
+        """(the ``limit`` best passages ``expr`` matches among ``allowed``, its BM25 of every passage).
+
+        One pass of FTS5 over the matches of the reduced expression (at most ~``keyword_rows``):
+        ranking and scoring the pool from it costs half of matching it twice.
+        """
         proposing = self._without_common_terms(expr)
         if proposing is None:
-            return {}  # every word is common: meaning proposes, keywords still score the pool
-        if where != "1":
-            sql = (
-                "SELECT f.rowid, -bm25(chunks_fts, 1.0, 0.4) FROM chunks_fts f"
-                " JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.doc_id"
-                f" WHERE chunks_fts MATCH ? AND {where} ORDER BY bm25(chunks_fts, 1.0, 0.4) LIMIT ?"
-            )
-            return {int(cid): float(s) for cid, s in conn.execute(sql, [proposing, *args, limit])}
-        # Unfiltered: FTS5 alone ranks (joining every match to its chunk doubled the time at 1M
-        # passages), then the few proposed ids are checked against the chunks table.
-        sql = ("SELECT rowid, -bm25(chunks_fts, 1.0, 0.4) FROM chunks_fts WHERE chunks_fts MATCH ?"
-               " ORDER BY bm25(chunks_fts, 1.0, 0.4) LIMIT ?")
-        found = {int(cid): float(s) for cid, s in conn.execute(sql, [proposing, limit])}
-        if not found:
-            return found
+            return {}, {}  # every word is common: meaning proposes, and keywords do not score
+        rows = conn.execute(
+            "SELECT rowid, -bm25(chunks_fts, 1.0, 0.4) FROM chunks_fts WHERE chunks_fts MATCH ?", (proposing,)
+        ).fetchall()
+        if not rows:
+            return {}, {}
+        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        scores = np.fromiter((row[1] for row in rows), dtype=np.float64, count=len(rows))
+        if allowed is not None:
+            at = np.minimum(np.searchsorted(allowed, ids), len(allowed) - 1)
+            keep = allowed[at] == ids
+            ids, scores = ids[keep], scores[keep]
+        all_scores = dict(zip(ids.tolist(), scores.tolist(), strict=True))
+        if len(ids) > limit:
+            best = np.argpartition(-scores, limit - 1)[:limit]
+            ids, scores = ids[best], scores[best]
+        found = dict(zip(ids.tolist(), scores.tolist(), strict=True))
+        # The keyword index and the passages are written in one transaction; checking the few
+        # proposals against the passages keeps a damaged keyword index from inventing results.
         present = {int(r[0]) for r in conn.execute(
             f"SELECT id FROM chunks WHERE id IN ({','.join('?' * len(found))})", list(found))}
-        return {cid: s for cid, s in found.items() if cid in present}
+        return {cid: v for cid, v in found.items() if cid in present}, all_scores
 
     def _without_common_terms(self, expr: str) -> str | None:
         """``expr`` with its commonest OR-ed words left out until they match ~``keyword_rows`` passages.
@@ -373,21 +385,6 @@ class HybridSearcher:
             return "(" + " OR ".join('"' + t.replace('"', '""') + '"' for t in terms if t in kept) + ")" + rest
         rest = rest.removeprefix(" AND ")
         return rest if rest and not rest.startswith(" NOT ") else None
-
-    def _keyword_for(self, conn: sqlite3.Connection, expr: str, ids: list[int]) -> dict[int, float]:
-        # Score with the same (reduced) expression the candidates were proposed with, and with
-        # `+rowid` so FTS5 makes one pass over the match instead of one lookup per id.
-        reduced = self._without_common_terms(expr)
-        if reduced is None:
-            return {}
-        expr = reduced
-        out: dict[int, float] = {}
-        for i in range(0, len(ids), 500):
-            part = ids[i : i + 500]
-            sql = (f"SELECT rowid, -bm25(chunks_fts, 1.0, 0.4) FROM chunks_fts WHERE chunks_fts MATCH ?"
-                   f" AND +rowid IN ({','.join('?' * len(part))})")
-            out.update({int(cid): float(s) for cid, s in conn.execute(sql, [expr, *part])})
-        return out
 
     def _dense(
         self, vectors: VectorIndex, conn: sqlite3.Connection, qvec: np.ndarray, allowed: np.ndarray | None, k: int
