@@ -9,7 +9,7 @@ councils and dates varied per copy), through the real schema. Nothing is embedde
 queries. Then, per size:
 
 - the FAISS file is rebuilt by ``VectorIndex.from_store`` (the type chosen by size; build time);
-- a fresh process opens ``HybridSearcher`` with the bundled MiniLM and runs the questions of
+- a fresh process opens ``HybridSearcher`` with the embedder the index was built with (the bundled MiniLM, ONNX by default) and runs the questions of
   bench/eval/questions.jsonl unfiltered, with a council filter and with a date filter,
   timing each whole ``search`` call (embedding included), then reports its resident memory;
 - the dense index's recall@10 against exact search is measured on the same questions.
@@ -235,13 +235,15 @@ class TimedEmbedder:
 def measure(folder: Path) -> dict:
     """In a fresh process: whole-search latency with and without filters, memory, dense recall."""
     from minutebook import ann
-    from minutebook.embed import MiniLMEmbedder
+    from minutebook.config import load_settings
+    from minutebook.models import index_embedder
     from minutebook.query import dense_text, parse_query
     from minutebook.search import HybridSearcher
     from minutebook.types import Filters
 
     base = rss_mb()
-    emb = TimedEmbedder(MiniLMEmbedder())
+    # The embedder a user of this index gets: the backend that built it (ONNX by default).
+    emb = TimedEmbedder(index_embedder(load_settings(index=folder)))
     qs = questions()
     t0 = time.perf_counter()
     searcher = HybridSearcher(folder, emb)
