@@ -56,6 +56,9 @@ class Ranking:
     # FTS5 spends ~1 µs per matching passage on BM25: keywords matching more than this many passages
     # together leave their commonest words out of the keyword ranker's proposals (bench/bench_search.py).
     keyword_rows: int = 20_000
+    # The glossary terms weigh 0.3 of a keyword and propose half as many passages: a quarter of the
+    # budget (R@5 unchanged at 5,000 and 10,000, 0.91 at 2,000; bench/eval).
+    expansion_rows: int = 5_000
     exact_filter_limit: int = 2_000  # filtered sets up to this size are scored exactly from the database
     df_sample_rows: int = 20_000  # above this many passages, a common word's frequency is estimated
 
@@ -207,9 +210,9 @@ class HybridSearcher:
         kw_scores: dict[int, float] = {}
         exp_scores: dict[int, float] = {}
         if expr and r.mode != "dense":
-            bm25, kw_scores = self._keyword(conn, expr, allowed, pool_size)
+            bm25, kw_scores = self._keyword(conn, expr, allowed, pool_size, r.keyword_rows)
         if exp_expr and r.mode != "dense":
-            bm25_exp, exp_scores = self._keyword(conn, exp_expr, allowed, pool_size // 2)
+            bm25_exp, exp_scores = self._keyword(conn, exp_expr, allowed, pool_size // 2, r.expansion_rows)
         if qvec is not None:
             vectors = self._current_vectors(conn)
             for cid in self._dense(vectors, conn, qvec, allowed, pool_size):
@@ -325,14 +328,14 @@ class HybridSearcher:
         return named
 
     def _keyword(
-        self, conn: sqlite3.Connection, expr: str, allowed: np.ndarray | None, limit: int
+        self, conn: sqlite3.Connection, expr: str, allowed: np.ndarray | None, limit: int, budget: int
     ) -> tuple[dict[int, float], dict[int, float]]:
         """(the ``limit`` best passages ``expr`` matches among ``allowed``, its BM25 of every passage).
 
         One pass of FTS5 over the matches of the reduced expression (at most ~``keyword_rows``):
         ranking and scoring the pool from it costs half of matching it twice.
         """
-        proposing = self._without_common_terms(expr)
+        proposing = self._without_common_terms(expr, budget)
         if proposing is None:
             return {}, {}  # every word is common: meaning proposes, and keywords do not score
         rows = conn.execute(
@@ -357,7 +360,7 @@ class HybridSearcher:
             f"SELECT id FROM chunks WHERE id IN ({','.join('?' * len(found))})", list(found))}
         return {cid: v for cid, v in found.items() if cid in present}, all_scores
 
-    def _without_common_terms(self, expr: str) -> str | None:
+    def _without_common_terms(self, expr: str, budget: int) -> str | None:
         """``expr`` with its commonest OR-ed words left out until they match ~``keyword_rows`` passages.
 
         BM25 over a million passages costs a second when a query says "children" or "social":
@@ -370,7 +373,6 @@ class HybridSearcher:
             return expr
         terms = [t.replace('""', '"') for t in _QUOTED.findall(m.group(1))]
         self._idf(tuple(terms))  # fills self._df
-        budget = self.ranking.keyword_rows
         if self._n_chunks <= budget:
             return expr
         kept = sorted(terms, key=lambda t: self._df[t])
