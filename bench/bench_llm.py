@@ -104,7 +104,7 @@ QUESTION = "what was said about caseloads?"
 
 
 def _timed(tokens) -> dict[str, float]:
-    """Time to first piece, pieces per second after it, from an iterator of pieces and a start time."""
+    """Time to first piece (from this call) and pieces per second after it, for an iterator of pieces."""
     start = time.perf_counter()
     first = last = None
     n = 0

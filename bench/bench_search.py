@@ -9,7 +9,8 @@ councils and dates varied per copy), through the real schema. Nothing is embedde
 queries. Then, per size:
 
 - the FAISS file is rebuilt by ``VectorIndex.from_store`` (the type chosen by size; build time);
-- a fresh process opens ``HybridSearcher`` with the embedder the index was built with (the bundled MiniLM, ONNX by default) and runs the questions of
+- a fresh process opens ``HybridSearcher`` with the embedder the index was built with (the
+  bundled MiniLM, ONNX by default) and runs the questions of
   bench/eval/questions.jsonl unfiltered, with a council filter and with a date filter,
   timing each whole ``search`` call (embedding included), then reports its resident memory;
 - the dense index's recall@10 against exact search is measured on the same questions.

@@ -137,6 +137,7 @@ class HybridSearcher:
         self._lock = threading.Lock()
         self._vectors: VectorIndex | None = None
         self._vectors_name: str | None = None
+        self._commit: str | None = None  # the commit the current search reads (its vector file's name)
         self._councils: tuple[str | None, list[str]] | None = None
         self._df: dict[str, int] = {}
         self._df_generation: str | None = "unset"
@@ -187,6 +188,9 @@ class HybridSearcher:
         self, conn: sqlite3.Connection, q: ParsedQuery, qvec: np.ndarray | None, filters: Filters | None, top_k: int
     ) -> SearchResult:
         r = self.ranking
+        # Every per-commit cache below is keyed on this.
+        row = conn.execute("SELECT value FROM meta WHERE key = 'vectors_file'").fetchone()
+        self._commit = row[0] if row else None
         where, args = filter_sql(filters)
         filtered = where != "1"
         allowed: np.ndarray | None = None
@@ -272,8 +276,7 @@ class HybridSearcher:
         Filters on a paper's fields pick papers, and a paper's passages are a run of ids: at a
         million passages that takes milliseconds where joining every passage took 300 ms.
         """
-        commit = self._commit_name(conn)
-        key = (commit, where, *args)
+        key = (self._commit, where, *args)
         found = self._allowed_cache.get(key)
         if found is not None:
             self._allowed_cache.move_to_end(key)
@@ -283,7 +286,7 @@ class HybridSearcher:
                 f"SELECT c.id FROM documents d CROSS JOIN chunks c ON c.doc_id = d.id WHERE {where}", args)),
                 dtype=np.int64)
         else:
-            spans = self._doc_spans(conn, commit)
+            spans = self._doc_spans(conn)
             parts = []
             for (doc_id,) in conn.execute(f"SELECT d.id FROM documents d WHERE {where} ORDER BY d.id", args):
                 span = spans.get(doc_id)
@@ -302,23 +305,19 @@ class HybridSearcher:
             self._allowed_cache.popitem(last=False)
         return found
 
-    def _commit_name(self, conn: sqlite3.Connection) -> str | None:
-        row = conn.execute("SELECT value FROM meta WHERE key = 'vectors_file'").fetchone()
-        return row[0] if row else None
-
-    def _doc_spans(self, conn: sqlite3.Connection, commit: str | None) -> dict[int, tuple[int, int, int]]:
-        if self._spans is None or self._spans[0] != commit:
+    def _doc_spans(self, conn: sqlite3.Connection) -> dict[int, tuple[int, int, int]]:
+        if self._spans is None or self._spans[0] != self._commit:
             spans = {int(d): (int(lo), int(hi), int(n)) for d, lo, hi, n in conn.execute(
                 "SELECT doc_id, min(id), max(id), count(*) FROM chunks GROUP BY doc_id")}
-            self._spans = (commit, spans)
+            self._spans = (self._commit, spans)
             self._allowed_cache.clear()
         return self._spans[1]
 
     def _named_councils(self, conn: sqlite3.Connection, text: str) -> set[str]:
         """Councils in the index that the query names ("Norfolk", "Devon", "West Sussex")."""
-        if self._councils is None or self._councils[0] != self._vectors_name:
+        if self._councils is None or self._councils[0] != self._commit:
             values = [row[0] for row in conn.execute("SELECT DISTINCT council FROM documents WHERE council IS NOT NULL")]
-            self._councils = (self._vectors_name, values)
+            self._councils = (self._commit, values)
         lowered = " " + re.sub(r"[^\w]+", " ", text.lower()) + " "
         named = set()
         for council in self._councils[1]:
@@ -440,9 +439,9 @@ class HybridSearcher:
     def _idf(self, terms: tuple[str, ...]) -> dict[str, float]:
         """Inverse document frequency of each term over the passages (from the keyword index)."""
         conn = self._store.conn
-        if self._df_generation != self._vectors_name:
+        if self._df_generation != self._commit:
             self._df.clear()
-            self._df_generation = self._vectors_name
+            self._df_generation = self._commit
             self._n_chunks = int(conn.execute("SELECT count(*) FROM chunks").fetchone()[0])
         out: dict[str, float] = {}
         n = max(self._n_chunks, 1)
