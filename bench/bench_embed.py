@@ -1,6 +1,7 @@
 """Embedding backends compared: torch (sentence-transformers), ONNX float32, ONNX int8.
 
     python bench/bench_embed.py [--passages N] [--backends torch,onnx,onnx-int8] [--eval]
+                                [--batch-tokens 512,1024,2048]
 
 On the same real passages (spread over an existing index, read-only) it measures, per backend:
 throughput (passages/s), the latency of one short query (p50 and p90 over 100), cold start
@@ -9,6 +10,8 @@ passage vectors (mean, min) and the overlap of the top-10 dense results for the 
 queries. With --eval it also indexes the papers held by --index again with each of
 --eval-backends (into bench/work/eval-<backend>) and reports R@1/R@5/R@10/MRR@10 of dense and
 hybrid search on bench/eval/questions.jsonl; --eval-only skips the speed measurements.
+It also times the default ONNX model (fp32) with each budget of word pieces per model run, over
+the same passages in calls of 512 (as a sync makes them), median of 3 interleaved rounds.
 
 Prints one JSON object on stdout (with a "markdown" table); the table also goes to stderr.
 """
@@ -110,6 +113,24 @@ def measure(backend: str, texts: list[str], queries: list[str], cache: str | Non
             "_vectors": vectors, "_queries": embedder.embed(queries)}
 
 
+def sweep_batch_tokens(texts: list[str], budgets: list[int], cache: str | None) -> dict[int, float]:
+    """Passages/s of the default ONNX embedder at each ``batch_tokens`` budget."""
+    from minutebook.config import Settings
+    from minutebook.models import default_embedder
+
+    embedder = default_embedder(Settings(**({"cache": Path(cache)} if cache else {})))
+    embedder.embed(texts[:32])
+    runs: dict[int, list[float]] = {b: [] for b in budgets}
+    for _ in range(3):  # interleaved, so a slow minute on this machine hits every budget alike
+        for budget in budgets:
+            embedder.batch_tokens = budget
+            t0 = time.perf_counter()
+            for start in range(0, len(texts), 512):
+                embedder.embed(texts[start:start + 512])
+            runs[budget].append(len(texts) / (time.perf_counter() - t0))
+    return {b: round(statistics.median(r), 1) for b, r in runs.items()}
+
+
 def evaluate(backend: str, paths: list[Path], questions_path: Path, cache: str | None) -> dict[str, object]:
     """Index ``paths`` with this backend, then R@1..R@10 / MRR@10 of dense and hybrid search."""
     sys.path.insert(0, str(REPO / "bench" / "eval"))
@@ -187,6 +208,8 @@ def main() -> int:
     ap.add_argument("--eval-only", action="store_true", help="only the retrieval evaluation")
     ap.add_argument("--eval-backends", default="torch,onnx-int8",
                     help="backends to evaluate (onnx matches torch to 1e-6, so it is left out by default)")
+    ap.add_argument("--batch-tokens", default="512,1024,2048",
+                    help="budgets of word pieces per ONNX run to compare (comma-separated; empty: none)")
     args = ap.parse_args()
 
     out: dict[str, object] = {"cpu_count": os.cpu_count(), "load_average_before": round(os.getloadavg()[0], 2)}
@@ -214,6 +237,13 @@ def main() -> int:
                      top10_overlap=round(float(overlap), 3))
         out.update(passages=len(texts), queries=len(questions), backends=results)
         tables.append(markdown(results))
+    if args.batch_tokens and not args.eval_only:
+        budgets = [int(b) for b in args.batch_tokens.split(",")]
+        print(f"batch budgets {budgets}: measuring…", file=sys.stderr, flush=True)
+        sweep = sweep_batch_tokens(texts, budgets, args.cache)
+        out["batch_tokens"] = sweep
+        tables.append("| word pieces per run | passages/s |\n|---|---|\n"
+                      + "\n".join(f"| {b} | {v} |" for b, v in sweep.items()))
     if args.eval or args.eval_only:
         paths = papers(args.index, args.questions)
         evals = {}

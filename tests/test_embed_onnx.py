@@ -71,9 +71,10 @@ def test_int8_vectors_stay_close_to_torch(onnx_cache: Path, torch_vectors: np.nd
     assert cos.min() > 0.97
 
 
-def test_fp32_vector_does_not_depend_on_batch_mates(onnx_cache: Path) -> None:
+@pytest.mark.parametrize("batching", [{"batch_size": 8}, {"batch_tokens": 100}], ids=["rows", "word-pieces"])
+def test_fp32_vector_does_not_depend_on_batch_mates(onnx_cache: Path, batching: dict[str, int]) -> None:
     texts = council_passages()
-    embedder = OnnxMiniLMEmbedder(quantized=False, cache=onnx_cache, batch_size=8)
+    embedder = OnnxMiniLMEmbedder(quantized=False, cache=onnx_cache, **batching)
     together = embedder.embed(texts)
     alone = np.vstack([embedder.embed([t]) for t in texts[:6] + texts[-2:]])
     assert np.allclose(together[:6], alone[:6], atol=1e-5)

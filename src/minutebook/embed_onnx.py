@@ -53,6 +53,10 @@ FP32_NAME = "model.onnx"
 INT8_NAME = "model-int8.onnx"
 MANIFEST_NAME = "export.json"
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+# Word pieces (rows x padded width) per model run. Smaller runs are faster per passage on a
+# laptop CPU while their activations stay in cache, down to a point (bench/bench_embed.py
+# --batch-tokens compares budgets; the figures are in bench/RESULTS.md).
+BATCH_TOKENS = 512
 # Typical time to build both files on a 2-core laptop, for the one-off progress message.
 _BUILD_SECONDS_ESTIMATE = 10
 
@@ -265,7 +269,8 @@ class OnnxMiniLMEmbedder:
     dimension = MINILM_DIMENSION
 
     def __init__(self, quantized: bool = True, *, cache: Path | None = None, source: Path | None = None,
-                 batch_size: int = 32, threads: int | None = None, progress: Progress | None = _to_stderr) -> None:
+                 batch_size: int = 64, batch_tokens: int = BATCH_TOKENS, threads: int | None = None,
+                 progress: Progress | None = _to_stderr) -> None:
         from minutebook.config import Settings
 
         self.quantized = quantized
@@ -273,6 +278,7 @@ class OnnxMiniLMEmbedder:
         self.cache = Path(cache) if cache is not None else Settings().cache
         self.source = source
         self.batch_size = batch_size
+        self.batch_tokens = batch_tokens
         self.threads = threads or os.cpu_count() or 1
         self.progress = progress
         self._session: Any = None
@@ -331,9 +337,13 @@ class OnnxMiniLMEmbedder:
         # Longest first, so each batch pads to nearly its own length and a too-big batch fails early.
         order = np.argsort(-lengths, kind="stable")
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            rows = order[start:start + self.batch_size]
-            width = int(lengths[rows].max())
+        start = 0
+        while start < len(order):
+            # Rows per run from a budget of word pieces: short passages go many at a time, long
+            # ones few, so the activations stay in cache (see BATCH_TOKENS).
+            width = int(lengths[order[start]])
+            rows = order[start:start + max(1, min(self.batch_size, self.batch_tokens // width))]
+            start += len(rows)
             ids = np.zeros((len(rows), width), dtype=np.int64)
             mask = np.zeros((len(rows), width), dtype=np.int64)
             for r, i in enumerate(rows):
