@@ -10,6 +10,7 @@ passage) but search can rank them down or hide them. Two kinds are recognised:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -81,11 +82,16 @@ def is_page_number(line: str) -> bool:
     return bool(_PAGE_NUMBER.match(_clean(line)))
 
 
+@functools.lru_cache(maxsize=4096)
 def is_boilerplate_heading(heading: str | None) -> bool:
     """True when a heading introduces visitor notes ("Fire", "WiFi", "Notes for Visitors"...)."""
     if not heading:
         return False
-    return bool(_VISITOR_HEADING.match(_clean(heading).rstrip(":").strip()))
+    return _visitor_heading(_clean(heading))
+
+
+def _visitor_heading(cleaned: str) -> bool:
+    return bool(_VISITOR_HEADING.match(cleaned.rstrip(":").strip()))
 
 
 def is_boilerplate(text: str, section: str | None) -> bool:
@@ -97,9 +103,10 @@ def is_boilerplate(text: str, section: str | None) -> bool:
     cleaned = _clean(text)
     if not cleaned:
         return False
-    if is_boilerplate_heading(section) or is_boilerplate_heading(cleaned):
+    # ``cleaned`` is already clean (cleaning twice changes nothing), so it is not cleaned again.
+    if is_boilerplate_heading(section) or _visitor_heading(cleaned):
         return True
-    if is_page_number(cleaned):
+    if _PAGE_NUMBER.match(cleaned):
         return True
     return bool(_STOCK_TEXT.search(cleaned))
 

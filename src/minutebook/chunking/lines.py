@@ -76,6 +76,7 @@ _OPENERS = ("dear ", "yours ", "kind regards", "signed", "mr ", "mrs ", "ms ", "
 _PART_LABEL = re.compile(r"^(?:section|part|appendix|annex|chapter|schedule)\s+[\w.]{1,6}\s*:", re.IGNORECASE)
 _FINITE = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|began|ended)\b", re.IGNORECASE)
 _TIME = re.compile(r"\b\d{1,2}[.:]\d{2}\s*(?:am|pm)\b|\b\d{1,2}\s*(?:am|pm)\b", re.IGNORECASE)
+_ASCII_LOWER = re.compile(r"[a-z]")
 _DANGLING = {"and", "or", "of", "the", "to", "for", "a", "an", "in", "with", "by", "on", "at", "that"}
 
 
@@ -131,6 +132,8 @@ def numbering_of(line: str) -> Numbering | None:
 
 def is_caps_heading(line: str) -> bool:
     """An ALL CAPS line such as "MATTERS FOR CONSIDERATION" or "A G E N D A"."""
+    if _ASCII_LOWER.search(line):
+        return False  # most lines: a lower-case letter rules it out before any cleaning
     text = clean(line)
     letters = [c for c in text if c.isalpha()]
     if len(letters) < 4 or len(text) > 120 or _POSTCODE.match(text):
