@@ -91,8 +91,13 @@ def extract_pdf(data: bytes, path: str) -> tuple[str, tuple[Page, ...]]:
 
     if not page_texts:
         raise CorruptDocument(path, "damaged PDF (no pages)", _CORRUPT_HINT)
-    letters = sum(1 for text in page_texts for ch in text if ch.isalnum())
-    if letters < max(20, _MIN_LETTERS_PER_PAGE * len(page_texts)):
+    needed = max(20, _MIN_LETTERS_PER_PAGE * len(page_texts))
+    letters = 0
+    for text in page_texts:  # counting stops once there are enough
+        letters += sum(map(str.isalnum, text))
+        if letters >= needed:
+            break
+    if letters < needed:
         raise NoTextLayer(
             path,
             "no text layer (scanned?)",
