@@ -203,3 +203,50 @@ def test_a_missing_root_is_an_error_not_a_mass_removal(papers: Path, tmp_path: P
 
 def test_corpus_folder_exists() -> None:
     assert len([p for p in CORPUS.glob("*.txt")]) == 5
+
+
+def test_a_passage_repeated_in_the_next_batch_is_embedded_once(papers: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # One paper per batch: the copy is staged while the original is still being embedded.
+    monkeypatch.setattr("minutebook.pipeline.EMBED_BATCH", 1)
+    shutil.copy(papers / "minutes.txt", papers / "minutes-copy.txt")
+    emb = CountingEmbedder()
+    report = sync(tmp_path / "index", [papers], emb)
+    assert len(emb.embedded) == len(set(emb.embedded)) == report.chunks_embedded
+    store = Store.open(tmp_path / "index", readonly=True)
+    try:
+        chunks, copies = store.conn.execute(
+            "SELECT count(*), sum(d.path LIKE '%minutes.txt') FROM chunks c JOIN documents d ON d.id = c.doc_id"
+        ).fetchone()
+        record = VectorFile.from_meta(store.meta())
+    finally:
+        store.close()
+    assert report.chunks_reused == copies  # every passage of the second copy
+    assert record is not None and record.count == chunks
+
+
+class FailingEmbedder(HashingEmbedder):
+    """Embeds ``good`` calls, then fails as a model that ran out of memory would."""
+
+    def __init__(self, good: int) -> None:
+        super().__init__()
+        self.good = good
+
+    def embed(self, texts):  # type: ignore[no-untyped-def]
+        if self.good == 0:
+            raise MemoryError("the model ran out of memory")
+        self.good -= 1
+        return super().embed(texts)
+
+
+def test_a_model_failure_mid_sync_keeps_what_was_committed(papers: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("minutebook.pipeline.EMBED_BATCH", 1)
+    monkeypatch.setattr("minutebook.pipeline.COMMIT_EVERY_FILES", 1)
+    index = tmp_path / "index"
+    with pytest.raises(MemoryError):
+        sync(index, [papers], FailingEmbedder(good=1))
+    assert len(_paths(index)) == 1  # the first paper landed in its own commit
+    report = sync(index, [papers], HashingEmbedder())
+    assert len(report.added) == 1 and len(report.unchanged) == 1
+    assert sorted(_paths(index)) == ["minutes.txt", "report.txt"]
