@@ -331,7 +331,7 @@ class HybridSearcher:
     ) -> tuple[dict[int, float], dict[int, float]]:
         """(the ``limit`` best passages ``expr`` matches among ``allowed``, its BM25 of every passage).
 
-        One pass of FTS5 over the matches of the reduced expression (at most ~``keyword_rows``):
+        One pass of FTS5 over the matches of the reduced expression (at most ~``budget``):
         ranking and scoring the pool from it costs half of matching it twice.
         """
         proposing = self._without_common_terms(expr, budget)
@@ -360,7 +360,7 @@ class HybridSearcher:
         return {cid: v for cid, v in found.items() if cid in present}, all_scores
 
     def _without_common_terms(self, expr: str, budget: int) -> str | None:
-        """``expr`` with its commonest OR-ed words left out until they match ~``keyword_rows`` passages.
+        """``expr`` with its commonest OR-ed words left out until they match ~``budget`` passages.
 
         BM25 over a million passages costs a second when a query says "children" or "social":
         those words are in a third or more of them and say little about which. They still count
