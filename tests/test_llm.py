@@ -98,3 +98,15 @@ def test_model_flag_names_the_file_and_hash_in_json(gemma_cache: Path, corpus_in
     data = json.loads(capsys.readouterr().out)
     assert code == 0 and data["mode"] == "generated"
     assert data["model"] == f"gemma-3-270m-q4_k_m.gguf sha256:{'a5fd3b62230a'}…"
+
+
+@pytest.mark.slow
+def test_models_load_without_cpu_specific_weight_repacking(gemma_cache: Path) -> None:
+    # llama.cpp's extra buffer types (the AMX kernel among them) crash on some Intel CPUs; models are
+    # loaded with them off on every CPU, and the library's defaults are left as they were.
+    import llama_cpp.llama_cpp as low
+
+    generator = open_generator(Settings(cache=gemma_cache))
+    assert generator.load().model_params.use_extra_bufts is False
+    assert low.llama_model_default_params().use_extra_bufts is True
+    assert "".join(generator.stream("The committee met on", 4, ["\n"]))

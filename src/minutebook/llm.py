@@ -16,6 +16,7 @@ import json
 import os
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -194,6 +195,36 @@ def _silence_llama_log() -> None:
         llama_cpp.llama_log_set(_log_callback, ctypes.c_void_p(0))
 
 
+_params_lock = threading.Lock()
+
+
+@contextmanager
+def portable_model_params() -> Iterator[None]:
+    """Load models with llama.cpp's extra CPU buffer types turned off, on every CPU.
+
+    The extra buffer types repack weights for CPU-specific matrix kernels; on Intel CPUs with AMX
+    the AMX kernel (``ggml_backend_amx_mul_mat``) segfaults on the first decode of the bundled
+    model. With them off, every CPU runs the same portable kernels, so an answer never depends on
+    the CPU it was written on. llama-cpp-python does not expose the flag as an argument, so the
+    default parameters it starts from are wrapped while a model loads.
+    """
+    import llama_cpp.llama_cpp as low
+
+    with _params_lock:
+        original = low.llama_model_default_params
+
+        def without_extra_bufts() -> Any:
+            params = original()
+            params.use_extra_bufts = False
+            return params
+
+        low.llama_model_default_params = without_extra_bufts
+        try:
+            yield
+        finally:
+            low.llama_model_default_params = original
+
+
 class LlamaGenerator:
     """A GGUF run by llama.cpp on the CPU; satisfies ``protocols.Generator``.
 
@@ -224,9 +255,10 @@ class LlamaGenerator:
                 # Prompt reading scales with cores; token-by-token decoding of a small model is
                 # memory-bound, and llama.cpp's spinning threads collapse (10x slower measured)
                 # when every core is also busy with something else, so decoding uses half.
-                self._llama = Llama(model_path=str(self.path), n_ctx=self.n_ctx,
-                                    n_threads=max(1, self.n_threads // 2), n_threads_batch=self.n_threads,
-                                    verbose=False)
+                with portable_model_params():
+                    self._llama = Llama(model_path=str(self.path), n_ctx=self.n_ctx,
+                                        n_threads=max(1, self.n_threads // 2), n_threads_batch=self.n_threads,
+                                        verbose=False)
             except (ValueError, RuntimeError) as exc:
                 raise ModelMissing(f"{self.path}: llama.cpp cannot load this file ({exc})",
                                    "Use a GGUF model file; see models.md.") from exc
