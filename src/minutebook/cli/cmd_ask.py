@@ -27,19 +27,16 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from minutebook.answer import CitedAnswerer
+    from minutebook.archive import Archive
     from minutebook.cli.cmd_search import filters_from
     from minutebook.errors import UsageError
-    from minutebook.llm import open_generator
-    from minutebook.search import open_searcher
+    from minutebook.results import ASK_TOP_K, ask_json
 
     settings = settings_from(args, llm_model=args.model, llm=args.llm)
     filters = filters_from(args)
-    top_k = args.top_k or 8
+    top_k = args.top_k or ASK_TOP_K
     if top_k < 1:
         raise UsageError("--top-k must be at least 1")
-    searcher = open_searcher(settings)
-    answerer = CitedAnswerer(searcher, lambda: open_generator(settings), top_k=top_k)
     streamed: list[str] = []
 
     def on_token(piece: str) -> None:
@@ -47,18 +44,11 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(piece)
         sys.stdout.flush()
 
-    try:
-        answer = answerer.answer(args.question, filters, llm=settings.llm,
-                                 on_token=None if args.json else on_token)
-    finally:
-        close = getattr(searcher, "close", None)
-        if close is not None:
-            close()
-    if args.json:
-        from minutebook.answer import answer_to_dict
-
-        emit_json(answer_to_dict(answer))
-        return 0
+    with Archive(settings, answer_top_k=top_k) as archive:
+        if args.json:
+            emit_json(ask_json(archive, args.question, filters, llm=settings.llm))
+            return 0
+        answer = archive.answerer.answer(args.question, filters, llm=settings.llm, on_token=on_token)
     _render(answer, "".join(streamed))
     return 0
 

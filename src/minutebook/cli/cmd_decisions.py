@@ -24,50 +24,19 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(run=run)
 
 
-def person_json(p: Any) -> dict[str, Any]:
-    return {"name": p.name, "position": p.position, "role": p.role}
-
-
-def decision_json(d: Any) -> dict[str, Any]:
-    """One decision in the documented JSON schema (docs/commands.md)."""
-    h = d.hit
-    return {
-        "kind": d.kind, "text": d.text, "number": d.number, "citation": d.citation,
-        "owners": [person_json(p) for p in d.owners], "raised_by": [person_json(p) for p in d.raised_by],
-        "council": h.council, "committee": h.committee, "date": h.date, "doc_type": h.doc_type,
-        "minute": h.minute, "page": h.page, "path": h.path, "doc_id": h.doc_id, "chunk_id": h.chunk_id,
-        "start_char": d.start_char, "end_char": d.end_char, "score": d.score,
-    }
-
-
 def run(args: argparse.Namespace) -> int:
-    from minutebook import decisions
+    from minutebook.archive import Archive
     from minutebook.cli.cmd_search import filters_from
-    from minutebook.store import Store
+    from minutebook.results import decisions_json, find_decisions
 
     settings = settings_from(args)
     filters = filters_from(args)
     kinds = tuple(args.kind or ())
-    if args.query:
-        from minutebook.search import open_searcher
-
-        searcher = open_searcher(settings)
-        try:
-            found = decisions.search(searcher, searcher._store, args.query, filters, kinds,
-                                     top_k=max(args.top_k or 40, 10))
-        finally:
-            searcher.close()
-    else:
-        store = Store.open(settings.index, readonly=True)
-        try:
-            found = decisions.from_index(store, filters, kinds)
-        finally:
-            store.close()
-        if args.top_k:
-            found = found[: args.top_k]
-    if args.json:
-        emit_json({"query": args.query, "decisions": [decision_json(d) for d in found]})
-        return 0
+    with Archive(settings) as archive:
+        if args.json:
+            emit_json(decisions_json(archive, args.query, filters, kinds, args.top_k))
+            return 0
+        found = find_decisions(archive, args.query, filters, kinds, args.top_k)
     _render(found)
     return 0
 

@@ -8,8 +8,7 @@ import sys
 from typing import Any
 
 from minutebook.cli.common import display_path, emit_json, emit_json_line, settings_from
-
-SNIPPET_WIDTH = 240
+from minutebook.results import SNIPPET_WIDTH
 
 
 def add_filter_arguments(p: argparse.ArgumentParser) -> None:
@@ -47,22 +46,9 @@ def filters_from(args: argparse.Namespace) -> Any:
                         getattr(args, "speaker", None), getattr(args, "role", None))
 
 
-def hit_json(rank: int, hit: Any, query: str) -> dict[str, Any]:
-    """One result in the documented JSON schema (README, "Search JSON")."""
-    from minutebook.highlight import mark, snippet
-    from minutebook.search import highlights
-
-    snip, spans = snippet(hit.text, highlights(hit, query), SNIPPET_WIDTH)
-    return {
-        "rank": rank, "score": hit.score, "doc_id": hit.doc_id, "path": hit.path, "title": hit.title,
-        "council": hit.council, "committee": hit.committee, "date": hit.date, "doc_type": hit.doc_type,
-        "page": hit.page, "section": hit.section, "minute": hit.minute,
-        "start_char": hit.start_char, "end_char": hit.end_char, "text": hit.text, "snippet": mark(snip, spans),
-    }
-
-
 def run(args: argparse.Namespace) -> int:
     from minutebook.errors import UsageError
+    from minutebook.results import search_json
     from minutebook.search import Ranking, open_searcher
 
     if bool(args.query) == bool(args.queries):
@@ -76,12 +62,10 @@ def run(args: argparse.Namespace) -> int:
     searcher = open_searcher(settings, ranking=Ranking(mode=args.mode))
     if args.queries:
         return _batch(searcher, args.queries, top_k)
-    result = searcher.search(args.query, filters, top_k)
     if args.json:
-        emit_json({"query": result.query, "weak": result.weak,
-                   "results": [hit_json(i, h, args.query) for i, h in enumerate(result.hits, start=1)]})
+        emit_json(search_json(searcher, args.query, filters, top_k))
     else:
-        _render(result, args.query)
+        _render(searcher.search(args.query, filters, top_k), args.query)
     return 0
 
 
@@ -89,6 +73,7 @@ def _batch(searcher: Any, path: str, default_k: int) -> int:
     """Answer every line of a JSONL file with one model load; bad lines get an error line."""
     from minutebook.errors import MinutebookError
     from minutebook.query import make_filters
+    from minutebook.results import hit_json
 
     source = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
     bad = 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import asdict
 from typing import Any
 
 from minutebook.cli.common import display_path, emit_json, settings_from
@@ -16,18 +15,17 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from minutebook.archive import Archive
     from minutebook.index_ops import index_status
+    from minutebook.results import documents_json, status_json
 
-    folder = settings_from(args).index
-    st = index_status(folder)
-    docs = _documents(folder) if args.documents else []
-    if args.json:
-        data = asdict(st)
-        data["failures"] = [{"path": f.path, "reason": f.reason} for f in st.failures]
-        if args.documents:
-            data["documents_list"] = docs
-        emit_json(data)
-        return 0
+    settings = settings_from(args)
+    with Archive(settings) as archive:
+        if args.json:
+            emit_json(status_json(archive, documents=args.documents))
+            return 0
+        st = index_status(settings.index)
+        docs = documents_json(archive) if args.documents else []
     print(f"index       {st.folder}")
     print(f"documents   {st.documents} ({st.pages} pages)")
     print(f"passages    {st.chunks}")
@@ -48,17 +46,3 @@ def run(args: argparse.Namespace) -> int:
                   f"{display_path(d['path'])}")
     return 0
 
-
-def _documents(folder: Any) -> list[dict[str, Any]]:
-    from minutebook.store import Store
-
-    store = Store.open(folder, readonly=True)
-    try:
-        return [
-            {"path": d.path, "title": d.metadata.title, "council": d.metadata.council,
-             "committee": d.metadata.committee, "date": d.metadata.meeting_date,
-             "doc_type": d.metadata.doc_type, "pages": d.page_count, "format": d.format}
-            for d in store.documents()
-        ]
-    finally:
-        store.close()

@@ -21,41 +21,22 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(run=run)
 
 
-def figure_json(tf: Any) -> dict[str, Any]:
-    f = tf.figure
-    return {"value": f.value, "unit": f.unit, "phrase": f.phrase, "qualifier": f.qualifier,
-            "previous": f.previous, "upper": f.upper, "sentence": f.text,
-            "start_char": f.span[0], "end_char": f.span[1], "citation": tf.citation}
-
-
-def timeline_json(t: Any) -> dict[str, Any]:
-    """The documented JSON schema (docs/commands.md)."""
-    from minutebook.cite import trim_quote
-
-    return {"query": t.query, "weak": t.weak, "entries": [
-        {"date": e.date, "council": e.council, "committee": e.committee, "citation": e.citation,
-         "title": e.hit.title, "path": e.hit.path, "doc_id": e.hit.doc_id, "minute": e.hit.minute,
-         "page": e.hit.page, "start_char": e.hit.start_char, "end_char": e.hit.end_char,
-         "quote": trim_quote(e.hit.text), "passages": len(e.passages),
-         "figures": [figure_json(f) for f in e.figures]}
-        for e in t.entries]}
-
-
 def run(args: argparse.Namespace) -> int:
     from minutebook import timeline
     from minutebook.cli.cmd_search import filters_from
+    from minutebook.results import TOPIC_TOP_K, timeline_json
     from minutebook.search import open_searcher
 
     settings = settings_from(args)
     filters = filters_from(args)
     searcher = open_searcher(settings)
     try:
-        result = timeline.build(searcher, args.query, filters, top_k=max(args.top_k or 40, 10))
+        if args.json:
+            emit_json(timeline_json(searcher, args.query, filters, args.top_k))
+            return 0
+        result = timeline.build(searcher, args.query, filters, top_k=max(args.top_k or TOPIC_TOP_K, 10))
     finally:
         searcher.close()
-    if args.json:
-        emit_json(timeline_json(result))
-        return 0
     _render(result)
     return 0
 
