@@ -3,7 +3,7 @@
 Papers can contain anything: ``[bold]`` or ``[@click=app.quit]`` (Rich/Textual markup) and
 escape sequences such as ``\\x1b[31m``. Everything the app shows from a paper goes through
 ``literal``, which builds a ``rich.text.Text`` (never markup) and turns control characters
-into visible symbols.
+into visible symbols with ``minutebook.safe_text.visible``, the sanitiser the command line uses.
 """
 
 from __future__ import annotations
@@ -13,21 +13,11 @@ from collections.abc import Sequence
 from rich.style import Style
 from rich.text import Text
 
+from minutebook.safe_text import visible
+
+__all__ = ["line", "literal", "visible"]
+
 StyleLike = str | Style
-
-# C0 controls become their Unicode "control picture" (␛ for ESC); newline and tab stay.
-_VISIBLE = {code: chr(0x2400 + code) for code in range(0x20) if chr(code) not in "\n\t"}
-_VISIBLE[0x0D] = ""  # carriage returns from CRLF files
-_VISIBLE[0x0C] = "\n"  # form feeds join pages in extracted PDF text
-_VISIBLE[0x7F] = "␡"
-_VISIBLE.update({code: f"\\x{code:02x}" for code in range(0x80, 0xA0)})  # C1 controls, e.g. CSI \x9b
-# Bidirectional overrides can reorder what is shown; show them as their escapes instead.
-_VISIBLE.update({code: f"\\u{code:04x}" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))})
-
-
-def visible(text: str) -> str:
-    """``text`` with control characters replaced by visible forms."""
-    return text.translate(_VISIBLE)
 
 
 def literal(text: str, marks: Sequence[tuple[int, int, StyleLike]] = (), style: StyleLike = "") -> Text:

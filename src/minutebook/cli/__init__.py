@@ -63,6 +63,7 @@ def _command_module(name: str):  # type: ignore[no-untyped-def]
 
 def main(argv: Sequence[str] | None = None) -> int:
     from minutebook.errors import MinutebookError
+    from minutebook.safe_text import one_line, visible
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -72,9 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except MinutebookError as exc:
-        print(f"minutebook: {exc.message}", file=sys.stderr)
+        print(f"minutebook: {one_line(exc.message)}", file=sys.stderr)
         if exc.hint:
-            print(f"  {exc.hint}", file=sys.stderr)
+            print(f"  {visible(exc.hint)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("minutebook: interrupted", file=sys.stderr)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from minutebook.cli.common import emit_json, settings_from
+from minutebook.cli.common import body, emit_json, settings_from
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
 
     def on_token(piece: str) -> None:
         streamed.append(piece)
-        sys.stdout.write(piece)
+        sys.stdout.write(body(piece))
         sys.stdout.flush()
 
     with Archive(settings, answer_top_k=top_k) as archive:
@@ -80,4 +80,4 @@ def _render(answer: Any, streamed: str) -> None:
     if answer.model:
         out.append("")
         out.append(f"Written by {answer.model}; check it against the sources.")
-    print("\n".join(out))
+    print(body("\n".join(out)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from minutebook.cli.common import emit_json, settings_from
+from minutebook.cli.common import echo, emit_json, field, settings_from
 
 EXIT_HEALTHY = 0
 EXIT_PROBLEMS = 3
@@ -36,19 +36,19 @@ def run(args: argparse.Namespace) -> int:
             "repaired": list(report.repaired),
         })
     else:
-        print(f"index     {report.folder}")
-        print(f"holds     {report.documents} documents, {report.chunks} passages")
+        echo(f"index     {field(report.folder)}")
+        echo(f"holds     {report.documents} documents, {report.chunks} passages")
         bad = {p.part for p in report.problems}
         for part in report.checked:
-            print(f"{part:<9} {'PROBLEM' if part in bad else 'ok'}")
+            echo(f"{part:<9} {'PROBLEM' if part in bad else 'ok'}")
         for part in report.repaired:
-            print(f"repaired  {part} (rebuilt from the database)")
+            echo(f"repaired  {part} (rebuilt from the database)")
         for problem in report.problems:
-            print(f"  {problem.part}: {problem.message}")
+            echo(f"  {problem.part}: {field(problem.message)}")
         if report.problems:
             fixable = any(p.repairable for p in report.problems)
             if fixable and not args.repair:
-                print("Run `minutebook check --repair` to rebuild the keyword index and vector file from the database.")
+                echo("Run `minutebook check --repair` to rebuild the keyword index and vector file from the database.")
             elif not fixable or args.repair:
-                print("Rebuild the index from the papers with `minutebook index --rebuild`.")
+                echo("Rebuild the index from the papers with `minutebook index --rebuild`.")
     return EXIT_HEALTHY if report.healthy else EXIT_PROBLEMS

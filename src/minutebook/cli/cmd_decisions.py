@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from minutebook.cli.common import display_path, emit_json, settings_from
+from minutebook.cli.common import body, display_path, emit_json, field, settings_from
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -51,14 +51,14 @@ def _render(found: list[Any]) -> None:
         return
     for i, d in enumerate(found, start=1):
         head = Text(f"{i:>2}. ", style="bold")
-        head.append(d.kind.upper(), style="bold magenta")
+        head.append(field(d.kind.upper()), style="bold magenta")
         if d.owners:
-            head.append("  falls to: " + "; ".join(_who(p) for p in d.owners), style="green")
+            head.append("  falls to: " + field("; ".join(_who(p) for p in d.owners)), style="green")
         if d.raised_by:
-            head.append("  raised by: " + "; ".join(_who(p) for p in d.raised_by), style="dim")
+            head.append("  raised by: " + field("; ".join(_who(p) for p in d.raised_by)), style="dim")
         console.print(head)
-        console.print(Text("    " + d.citation, style="cyan"))
-        console.print(Text("    " + d.text))
+        console.print(Text("    " + field(d.citation), style="cyan"))
+        console.print(Text("    " + body(d.text)))
         console.print(Text(f"    {display_path(d.hit.path)}:{d.start_char}-{d.end_char}", style="dim"))
 
 

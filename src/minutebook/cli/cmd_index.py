@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from minutebook.cli.common import display_path, emit_json, settings_from, stderr_is_tty
+from minutebook.cli.common import display_path, echo, emit_json, field, settings_from, stderr_is_tty
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -47,15 +47,15 @@ def run(args: argparse.Namespace) -> int:
             "seconds": round(report.seconds, 2),
         })
     else:
-        print(
+        echo(
             f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
             f"{len(report.moved)} moved, {len(report.unchanged)} unchanged, {len(report.failed)} failed "
             f"({report.chunks_embedded} passages embedded, {report.chunks_reused} reused) in {report.seconds:.1f}s"
         )
         for old, new in report.moved:
-            print(f"  moved   {display_path(old)} -> {display_path(new)}")
+            echo(f"  moved   {display_path(old)} -> {display_path(new)}")
         for failure in report.failed:
-            print(f"  failed  {display_path(failure.path)}: {failure.reason}")
+            echo(f"  failed  {display_path(failure.path)}: {field(failure.reason)}")
     return 1 if report.failed else 0
 
 
@@ -82,7 +82,7 @@ class _ProgressBar:
 
     def update(self, event: Any) -> None:
         if self._progress is not None and event.stage == "extract":
-            name = Path(event.path).name[:40] if event.path else ""
+            name = field(Path(event.path).name[:40]) if event.path else ""
             self._progress.update(self._task, completed=event.done, total=event.total, name=name)
 
     def __exit__(self, *exc: object) -> None:

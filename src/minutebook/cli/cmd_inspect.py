@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from minutebook.cli.common import emit_json
+from minutebook.cli.common import echo, emit_json, field
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -34,21 +34,21 @@ def run(args: argparse.Namespace) -> int:
         })
         return 0
     m = doc.metadata
-    print(f"path        {doc.path}")
-    print(f"format      {doc.format}, {doc.page_count} page(s), {len(doc.text)} characters")
-    print(f"sha256      {doc.sha256}")
-    print(f"title       {m.title}")
-    print(f"council     {m.council or '-'}")
-    print(f"committee   {m.committee or '-'}")
-    print(f"date        {m.meeting_date or '-'}")
-    print(f"type        {m.doc_type}")
-    print(f"passages    {len(chunks)}")
+    echo(f"path        {field(doc.path)}")
+    echo(f"format      {doc.format}, {doc.page_count} page(s), {len(doc.text)} characters")
+    echo(f"sha256      {doc.sha256}")
+    echo(f"title       {field(m.title)}")
+    echo(f"council     {field(m.council or '-')}")
+    echo(f"committee   {field(m.committee or '-')}")
+    echo(f"date        {field(m.meeting_date or '-')}")
+    echo(f"type        {field(m.doc_type)}")
+    echo(f"passages    {len(chunks)}")
     for c in chunks:
         where = f"p.{c.page}" if c.page else ""
         flag = " [boilerplate]" if c.boilerplate else ""
-        head = f"#{c.ordinal:<3} {c.start_char}-{c.end_char} {where} minute={c.minute or '-'} " \
-               f"section={c.section or '-'!r} {count(c.text)}wp{flag}"
-        print(head)
-        body = c.text if args.full else c.text.splitlines()[0][:100]
-        print("     " + body.replace("\n", "\n     "))
+        head = f"#{c.ordinal:<3} {c.start_char}-{c.end_char} {where} minute={field(c.minute or '-')} " \
+               f"section={field(repr(c.section or '-'))} {count(c.text)}wp{flag}"
+        echo(head)
+        text = c.text if args.full else c.text.splitlines()[0][:100]
+        echo("     " + text.replace("\n", "\n     "))
     return 0

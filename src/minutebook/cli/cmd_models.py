@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from minutebook.cli.common import emit_json, settings_from
+from minutebook.cli.common import echo, emit_json, settings_from
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -23,14 +23,14 @@ def run(args: argparse.Namespace) -> int:
         return 0
     for i, r in enumerate(reports):
         if i:
-            print()
-        print(f"{r['role']:<10} {r['name']}")
-        print(f"  source   {r['source']}")
-        print(f"  path     {r['path']}")
-        print(f"  size     {_size(r['size_bytes'])}")
-        print(f"  sha256   {r['sha256'] or r['expected_sha256'] or 'unknown'}")
-        print(f"  licence  {r['licence']}")
-        print(f"  status   {r['status']}")
+            echo()
+        echo(f"{r['role']:<10} {r['name']}")
+        echo(f"  source   {r['source']}")
+        echo(f"  path     {r['path']}")
+        echo(f"  size     {_size(r['size_bytes'])}")
+        echo(f"  sha256   {r['sha256'] or r['expected_sha256'] or 'unknown'}")
+        echo(f"  licence  {r['licence']}")
+        echo(f"  status   {r['status']}")
     return 0
 
 

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from minutebook.cli.common import display_path, emit_json, emit_json_line, settings_from
+from minutebook.cli.common import display_path, emit_json, emit_json_line, field, marked, settings_from
 from minutebook.results import SNIPPET_WIDTH
 
 
@@ -121,15 +121,12 @@ def _render(result: Any, query: str) -> None:
         if hit.page:
             where.append(f"p. {hit.page}")
         head = Text(f"{rank:>2}. ", style="bold")
-        head.append(hit.title, style="bold")
+        head.append(field(hit.title), style="bold")
         head.append(f"  [{hit.score:.2f}]", style="dim")
         console.print(head)
-        console.print(Text("    " + ", ".join(w for w in where if w), style="cyan"))
+        console.print(Text("    " + field(", ".join(w for w in where if w)), style="cyan"))
         snip, spans = snippet(hit.text, highlights(hit, query), SNIPPET_WIDTH)
-        body = Text("    " + snip)
-        for s, e in spans:
-            body.stylize("bold reverse", s + 4, e + 4)
-        console.print(body)
+        console.print(marked(snip, spans, "bold reverse", prefix="    "))
         console.print(Text(f"    {display_path(hit.path)}:{hit.start_char}-{hit.end_char}", style="dim"))
 
 

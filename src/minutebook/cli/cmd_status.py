@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from minutebook.cli.common import display_path, emit_json, settings_from
+from minutebook.cli.common import display_path, echo, emit_json, field, settings_from
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -26,23 +26,23 @@ def run(args: argparse.Namespace) -> int:
             return 0
         st = index_status(settings.index)
         docs = documents_json(archive) if args.documents else []
-    print(f"index       {st.folder}")
-    print(f"documents   {st.documents} ({st.pages} pages)")
-    print(f"passages    {st.chunks}")
-    print(f"model       {st.embed_model}  (chunker {st.chunker_version})")
-    print(f"last sync   {st.last_sync or 'never'}")
-    print(f"size        {st.bytes_on_disk / 1e6:.1f} MB")
+    echo(f"index       {field(st.folder)}")
+    echo(f"documents   {st.documents} ({st.pages} pages)")
+    echo(f"passages    {st.chunks}")
+    echo(f"model       {field(st.embed_model)}  (chunker {st.chunker_version})")
+    echo(f"last sync   {st.last_sync or 'never'}")
+    echo(f"size        {st.bytes_on_disk / 1e6:.1f} MB")
     if st.by_type:
-        print("types       " + ", ".join(f"{k} {v}" for k, v in st.by_type.items()))
+        echo("types       " + ", ".join(f"{field(k)} {v}" for k, v in st.by_type.items()))
     if st.committees:
-        print("committees  " + "; ".join(f"{k} ({v})" for k, v in list(st.committees.items())[:8]))
-    print(f"failed      {len(st.failures)}")
+        echo("committees  " + "; ".join(f"{field(k)} ({v})" for k, v in list(st.committees.items())[:8]))
+    echo(f"failed      {len(st.failures)}")
     for f in st.failures:
-        print(f"  {display_path(f.path)}: {f.reason}")
+        echo(f"  {display_path(f.path)}: {field(f.reason)}")
     if docs:
-        print("papers")
+        echo("papers")
         for d in docs:
-            print(f"  {d['pages']:>4} p.  {d['doc_type']:<8} {d['date'] or '-':<10}  {d['committee'] or '-'}  "
+            echo(f"  {d['pages']:>4} p.  {field(d['doc_type']):<8} {d['date'] or '-':<10}  {field(d['committee'] or '-')}  "
                   f"{display_path(d['path'])}")
     return 0
 

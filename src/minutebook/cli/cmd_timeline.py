@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from minutebook.cli.common import emit_json, settings_from
+from minutebook.cli.common import body, emit_json, field, settings_from
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -53,15 +53,15 @@ def _render(t: Any) -> None:
         return
     for e in t.entries:
         head = Text(format_date(e.date) or "undated", style="bold")
-        head.append("  " + ", ".join(x for x in (e.council, e.committee) if x), style="bold")
+        head.append("  " + field(", ".join(x for x in (e.council, e.committee) if x)), style="bold")
         console.print(head)
-        console.print(Text("    " + e.citation, style="cyan"))
+        console.print(Text("    " + field(e.citation), style="cyan"))
         for tf in e.figures:
             f = tf.figure
             line = Text("    • ", style="green")
-            line.append(f.phrase, style="bold green")
-            line.append(f"  — {trim_quote(f.text, max_chars=200)}")
+            line.append(field(f.phrase), style="bold green")
+            line.append(f"  — {field(trim_quote(f.text, max_chars=200))}")
             console.print(line)
         if not e.figures:
-            console.print(Text("    " + trim_quote(e.hit.text, max_chars=240)))
+            console.print(Text("    " + body(trim_quote(e.hit.text, max_chars=240))))
         console.print()
