@@ -37,6 +37,7 @@ class Settings:
 
 
 ENV_PREFIX = "MINUTEBOOK_"
+TOP_K_HINT = "Give how many passages you want, 1 or more (leave it out for the default)."
 
 
 def home() -> Path:
@@ -61,11 +62,28 @@ def _coerce(name: str, raw: object) -> object:
     if name == "llm":
         return raw if isinstance(raw, bool) else str(raw).lower() in ("1", "true", "yes", "on")
     if name == "top_k":
-        try:
-            return int(str(raw))
-        except ValueError:
-            raise UsageError(f"top_k must be a whole number, not {raw!r}") from None
+        return top_k_value(raw, "top_k")
     return str(raw)
+
+
+def top_k_value(raw: object, name: str = "top_k") -> int:
+    """How many passages: a whole number of at least 1, wherever it is given.
+
+    The same rule for ``--top-k``, ``top_k`` in a ``--queries`` line, ``MINUTEBOOK_TOP_K`` and
+    ``top_k`` in the config file: ``0``, negatives, fractions and words are refused.
+    """
+    if isinstance(raw, bool | float):
+        value = None
+    elif isinstance(raw, int):
+        value = raw
+    else:
+        text = str(raw).strip()
+        value = int(text) if text.lstrip("+-").isdigit() else None
+    if value is None:
+        raise UsageError(f"{name} must be a whole number, not {raw!r}", TOP_K_HINT)
+    if value < 1:
+        raise UsageError(f"{name} must be at least 1, not {value}", TOP_K_HINT)
+    return value
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
 from minutebook.cli.common import display_path, emit_json, emit_json_line, field, marked, settings_from
@@ -23,7 +22,19 @@ def add_filter_arguments(p: argparse.ArgumentParser) -> None:
                    help="what the minutes attribute to NAME or a title, e.g. Leadbetter, 'Cabinet Member'")
     g.add_argument("--role", choices=("member", "officer", "cabinet"),
                    help="what the minutes attribute to councillors, officers or the cabinet member")
-    g.add_argument("--top-k", "-k", type=int, default=None, help="how many passages (default 10)")
+    g.add_argument("--top-k", "-k", type=top_k_argument, default=None, metavar="N",
+                   help="how many passages, 1 or more (default 10)")
+
+
+def top_k_argument(raw: str) -> int:
+    """``--top-k``: the rule every ``top_k`` follows (minutebook.config.top_k_value)."""
+    from minutebook.config import top_k_value
+    from minutebook.errors import UsageError
+
+    try:
+        return top_k_value(raw, "--top-k")
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -33,7 +44,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("query", nargs="?", help='what to look for, e.g. caseloads "agency staff" -covid')
     p.add_argument("--queries", metavar="FILE.jsonl",
-                   help="batch: one {\"id\", \"query\", filters...} per line; one JSON line out per query")
+                   help="batch: one {\"id\", \"query\", filters...} per line; one JSON line out per query; "
+                        "filters given here are defaults for every line")
     p.add_argument("--mode", choices=("hybrid", "keyword", "dense"), default="hybrid", help=argparse.SUPPRESS)
     add_filter_arguments(p)
     p.set_defaults(run=run)
@@ -57,11 +69,9 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     filters = filters_from(args)
     top_k = args.top_k or settings.top_k
-    if top_k < 1:
-        raise UsageError("--top-k must be at least 1")
-    searcher = open_searcher(settings, ranking=Ranking(mode=args.mode))
     if args.queries:
-        return _batch(searcher, args.queries, top_k)
+        return _batch(args, settings, top_k)
+    searcher = open_searcher(settings, ranking=Ranking(mode=args.mode))
     if args.json:
         emit_json(search_json(searcher, args.query, filters, top_k))
     else:
@@ -69,36 +79,45 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _batch(searcher: Any, path: str, default_k: int) -> int:
-    """Answer every line of a JSONL file with one model load; bad lines get an error line."""
-    from minutebook.errors import MinutebookError
-    from minutebook.query import make_filters
-    from minutebook.results import hit_json
+def _batch(args: argparse.Namespace, settings: Any, top_k: int) -> int:
+    """Answer every line of a JSONL file with one model load; bad lines get an error line.
 
-    source = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+    The rules for a line are in ``minutebook.cli.batch``: command-line filters are its defaults,
+    unknown keys are errors.
+    """
+    from minutebook.cli.batch import parse_line, read_lines
+    from minutebook.errors import MinutebookError
+    from minutebook.results import hit_json
+    from minutebook.search import Ranking, open_searcher
+
+    lines = read_lines(args.queries)
+    if args.queries != "-":
+        lines = iter(list(lines))  # a missing or undecodable file is refused before the model loads
+    defaults = {"committee": args.committee, "council": args.council, "type": args.doc_type,
+                "since": args.since, "until": args.until, "speaker": args.speaker, "role": args.role,
+                "top_k": top_k}
+    searcher = open_searcher(settings, ranking=Ranking(mode=args.mode))
     bad = 0
-    with source:
-        for number, line in enumerate(source, start=1):
-            if not line.strip():
-                continue
-            qid: Any = None
-            try:
-                item = json.loads(line)
-                if not isinstance(item, dict) or not isinstance(item.get("query"), str):
-                    raise ValueError('each line must be an object with a "query" string')
-                qid = item.get("id", number)
-                filters = make_filters(item.get("committee"), item.get("council"), item.get("type"),
-                                       item.get("since"), item.get("until"),
-                                       speaker=item.get("speaker"), role=item.get("role"))
-                k = int(item.get("top_k", default_k))
-                result = searcher.search(item["query"], filters, k)
-            except (ValueError, MinutebookError) as exc:
-                bad += 1
-                emit_json_line({"id": qid if qid is not None else number, "error": f"{path}:{number}: {exc}"})
-                continue
-            emit_json_line({"id": qid, "weak": result.weak,
-                            "results": [hit_json(i, h, item["query"]) for i, h in enumerate(result.hits, 1)]})
+    for number, line in lines:
+        try:
+            item = parse_line(line, number, defaults)
+            result = searcher.search(item.query, item.filters, item.top_k)
+        except MinutebookError as exc:
+            bad += 1
+            emit_json_line({"id": _line_id(line, number), "error": f"{args.queries}:{number}: {exc}"})
+            continue
+        emit_json_line({"id": item.id, "weak": result.weak,
+                        "results": [hit_json(i, h, item.query) for i, h in enumerate(result.hits, 1)]})
     return 2 if bad else 0
+
+
+def _line_id(line: str, number: int) -> Any:
+    """The ``id`` of a line that could not run, when it has one."""
+    try:
+        item = json.loads(line)
+    except ValueError:
+        return number
+    return item.get("id", number) if isinstance(item, dict) else number
 
 
 def _render(result: Any, query: str) -> None:
