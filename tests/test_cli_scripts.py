@@ -147,3 +147,17 @@ def test_ask_json_matches_its_documented_schema(corpus_index: Path, real_model: 
     cited = {n for s in data["sentences"] for n in s["citations"]}
     assert cited <= {c["n"] for c in data["citations"]}
     assert all(f"[{n}]" in data["answer"] for n in cited)
+
+
+def test_the_app_without_a_terminal_refuses_with_a_message(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO / "tui")]),
+           "MINUTEBOOK_INDEX": str(tmp_path / "index"), "TERM": "xterm-256color"}
+    proc = subprocess.run([sys.executable, "-m", "minutebook", "tui"], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stdout == ""  # no escape codes written into the pipe
+    assert "the app needs a terminal" in proc.stderr and "minutebook search" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1

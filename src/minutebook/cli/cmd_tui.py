@@ -17,6 +17,15 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import sys
+
+    from minutebook.errors import UsageError
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError(
+            "the app needs a terminal: standard input or output is not one (a pipe, a file or a script). "
+            "Run `minutebook tui` in a terminal, or use `minutebook search` / `minutebook ask` from scripts"
+        )
     from minutebook_tui.app import make_app
 
     app = make_app(settings_from(args, llm=args.llm))
