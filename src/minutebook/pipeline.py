@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from minutebook.chunk import CHUNKER_VERSION, chunk_document
-from minutebook.errors import IndexCorrupt, UsageError
+from minutebook.discover import in_scope, scan, superseded
+from minutebook.errors import IndexCorrupt
 from minutebook.extract import ReadLimits, extract_files
 from minutebook.lock import writer_lock
 from minutebook.protocols import Embedder
@@ -64,40 +65,6 @@ class _Tally:
     failed: list[FileFailure] = field(default_factory=list)
     embedded: int = 0
     reused: int = 0
-
-
-def scan(roots: Sequence[Path]) -> tuple[list[Path], list[FileFailure]]:
-    """Every candidate paper under ``roots`` (absolute paths, sorted), and unreadable folders."""
-    from minutebook.ingest import is_candidate
-
-    found: set[Path] = set()
-    failures: list[FileFailure] = []
-    for root in roots:
-        root = Path(os.path.abspath(root))
-        if root.is_file():
-            found.add(root)
-            continue
-        if not root.is_dir():
-            raise UsageError(f"{root}: no such file or folder", "Check the path, or create the folder first.")
-
-        def on_error(exc: OSError) -> None:
-            failures.append(FileFailure(str(exc.filename), f"cannot read folder: {exc.strerror}"))
-
-        for dirpath, dirnames, filenames in os.walk(root, onerror=on_error):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in filenames:
-                path = Path(dirpath, name)
-                if is_candidate(path):
-                    found.add(path)
-    return sorted(found), failures
-
-
-def _in_scope(path: str, roots: Sequence[Path]) -> bool:
-    for root in roots:
-        r = os.path.abspath(root)
-        if path == r or path.startswith(r.rstrip(os.sep) + os.sep):
-            return True
-    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,7 +304,9 @@ def _sync_locked(
         else:
             to_read.append((path, st.st_size, st.st_mtime_ns))
 
-    gone = {p: d for p, d in stored.items() if p not in seen and _in_scope(p, roots) and not os.path.exists(p)}
+    seen_real = {os.path.realpath(p) for p in seen}
+    # Gone: deleted, or now reached by another path (a folder link indexed by its real path).
+    gone = {p: d for p, d in stored.items() if in_scope(p, roots) and superseded(p, seen, seen_real)}
     gone_by_sha = {d.sha256: p for p, d in gone.items()}
 
     writer = _Writer(store, open_vectors(store, embedder.dimension), embedder, tally)
@@ -367,7 +336,7 @@ def _sync_locked(
             else:
                 tally.added.append(key)
         for failure in store.failures():
-            if _in_scope(failure.path, roots) and failure.path not in seen:
+            if in_scope(failure.path, roots) and failure.path not in seen:
                 writer.begin()
                 store.clear_failure(failure.path)
         moved_from = {old for old, _ in tally.moved}
