@@ -694,7 +694,10 @@ class PoolReport:
     seconds: float = 0.0
 
 
-def pool_misbehaviour(workdir: Path, seconds_per_file: float = 10.0) -> PoolReport:
+POOL_FILES = ("good-a.txt", "hang.txt", "good-b.txt", "hog.txt", "segv.txt", "good-c.txt")
+
+
+def pool_misbehaviour(workdir: Path, seconds_per_file: float = 10.0, names: tuple[str, ...] = POOL_FILES) -> PoolReport:
     """Readers that hang, exhaust memory and segfault, between good papers, through extract_files."""
     from minutebook.extract import ReadLimits, extract_files
 
@@ -704,7 +707,7 @@ def pool_misbehaviour(workdir: Path, seconds_per_file: float = 10.0) -> PoolRepo
 
     workdir.mkdir(parents=True, exist_ok=True)
     paths = []
-    for i, name in enumerate(("good-a.txt", "hang.txt", "good-b.txt", "hog.txt", "segv.txt", "good-c.txt")):
+    for i, name in enumerate(names):
         path = workdir / name
         path.write_text(paper_text(80000 + i), encoding="utf-8")
         paths.append(path)
