@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from minutebook.config import Settings
 from minutebook.protocols import Embedder, Generator
@@ -79,6 +79,14 @@ class Archive:
                                            top_k=self._answer_top_k)
         return self._answerer
 
+    def answerer_for(self, top_k: int | None) -> CitedAnswerer:
+        """The answerer, drawing on ``top_k`` passages instead of the archive's default when given."""
+        if top_k is None or top_k == self._answer_top_k:
+            return self.answerer
+        from minutebook.answer import CitedAnswerer
+
+        return CitedAnswerer(self.searcher, self._generator or self._open_generator, top_k=top_k)
+
     def _open_generator(self) -> Generator:
         from minutebook.llm import open_generator
 
@@ -91,7 +99,7 @@ class Archive:
         self._searcher = self._store = self._reader = None
         self._answerer = None
 
-    def __enter__(self) -> Archive:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -8,6 +8,7 @@ command over an open ``Archive`` and return plain dicts and lists, ready for ``j
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,16 @@ ASK_TOP_K = 8  # passages an answer is drawn from
 TOPIC_TOP_K = 40  # passages searched for decisions and timelines on a topic
 
 
+def dumps(value: Any) -> str:
+    """The JSON text every front end writes: UTF-8, indented, keys in the order built, one newline.
+
+    Control and bidi characters from papers are written as ``\\uXXXX`` escapes (``safe_text.json_safe``).
+    """
+    from minutebook.safe_text import json_safe
+
+    return json_safe(json.dumps(value, ensure_ascii=False, indent=2)) + "\n"
+
+
 # --- search ---------------------------------------------------------------------------------
 
 
@@ -36,7 +47,8 @@ def hit_json(rank: int, hit: Hit, query: str) -> dict[str, Any]:
 
     snip, spans = snippet(hit.text, highlights(hit, query), SNIPPET_WIDTH)
     return {
-        "rank": rank, "score": hit.score, "doc_id": hit.doc_id, "path": hit.path, "title": hit.title,
+        "rank": rank, "score": hit.score, "doc_id": hit.doc_id, "chunk_id": hit.chunk_id, "path": hit.path,
+        "title": hit.title,
         "council": hit.council, "committee": hit.committee, "date": hit.date, "doc_type": hit.doc_type,
         "page": hit.page, "section": hit.section, "minute": hit.minute,
         "start_char": hit.start_char, "end_char": hit.end_char, "text": hit.text, "snippet": mark(snip, spans),
@@ -53,11 +65,12 @@ def search_json(searcher: Searcher, query: str, filters: Filters | None, top_k: 
 # --- ask ------------------------------------------------------------------------------------
 
 
-def ask_json(archive: Archive, question: str, filters: Filters | None, *, llm: bool) -> dict[str, Any]:
+def ask_json(archive: Archive, question: str, filters: Filters | None, *, llm: bool,
+             top_k: int | None = None) -> dict[str, Any]:
     """`minutebook ask QUESTION --json`: a cited answer, quoted or written by the local model."""
     from minutebook.answer import answer_to_dict
 
-    return answer_to_dict(archive.answerer.answer(question, filters, llm=llm))
+    return answer_to_dict(archive.answerer_for(top_k).answer(question, filters, llm=llm))
 
 
 # --- decisions ------------------------------------------------------------------------------

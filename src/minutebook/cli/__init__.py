@@ -20,7 +20,8 @@ from collections.abc import Sequence
 
 # Command modules, each with `register(subparsers, common)` and `run(args) -> int`.
 # They import nothing heavy at module level, so `minutebook --help` stays instant.
-COMMANDS = ("index", "status", "inspect", "search", "ask", "decisions", "timeline", "models", "check", "tui")
+COMMANDS = ("index", "status", "inspect", "search", "ask", "decisions", "timeline", "models", "check", "tui",
+            "serve", "mcp")
 
 EXIT_OK = 0
 EXIT_PARTIAL = 1

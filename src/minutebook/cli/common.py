@@ -56,7 +56,9 @@ def marked(text: str, spans: Sequence[tuple[int, int]], style: str, *, prefix: s
 
 def emit_json(value: Any) -> None:
     """One JSON document on stdout, UTF-8, keys in a stable order."""
-    sys.stdout.write(json_safe(json.dumps(value, ensure_ascii=False, indent=2)) + "\n")
+    from minutebook.results import dumps
+
+    sys.stdout.write(dumps(value))
 
 
 def emit_json_line(value: Any) -> None:
