@@ -99,7 +99,7 @@ def test_search_json_schema(corpus_index: Path, capsys: pytest.CaptureFixture[st
     assert set(data) == {"query", "weak", "results"}
     assert data["query"] == "caseloads" and data["weak"] is False
     assert [r["rank"] for r in data["results"]] == [1, 2, 3]
-    keys = {"rank", "score", "doc_id", "path", "title", "council", "committee", "date", "doc_type", "page",
+    keys = {"rank", "score", "doc_id", "chunk_id", "path", "title", "council", "committee", "date", "doc_type", "page",
             "section", "minute", "start_char", "end_char", "text", "snippet"}
     for r in data["results"]:
         assert set(r) == keys
