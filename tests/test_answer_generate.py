@@ -32,7 +32,7 @@ def test_the_prompt_uses_the_fixed_turn_format_and_numbered_quoted_passages() ->
     prompt = generator.prompts[0]
     assert prompt.startswith("<start_of_turn>user\n") and prompt.endswith("<start_of_turn>model\n")
     assert prompt.count("<start_of_turn>") == 2 and prompt.count("<end_of_turn>") == 1
-    assert '[1] (Children\'s Scrutiny Committee, 29 Jul 2021, item 4.1, p. 2) """' in prompt
+    assert '[1] (Devon — Children\'s Scrutiny Committee, 29 Jul 2021, item 4.1, p. 2) """' in prompt
     assert 'Question: """what was said about caseloads?"""' in prompt
 
 

@@ -47,10 +47,10 @@ def test_a_citation_after_the_full_stop_stays_with_its_sentence() -> None:
 
 def test_citation_reads_as_people_quote_it() -> None:
     h = hit(1, "text", committee="Children's Scrutiny Committee", date="2021-07-29", minute="4.1", page=2)
-    assert format_citation(h) == "Children's Scrutiny Committee, 29 Jul 2021, item 4.1, p. 2"
+    assert format_citation(h) == "Devon — Children's Scrutiny Committee, 29 Jul 2021, item 4.1, p. 2"
     assert format_date("2017-01-27") == "27 Jan 2017"
     bare = hit(2, "text", committee=None, date=None, minute=None, page=None)  # type: ignore[arg-type]
-    assert format_citation(bare) == "Paper 2"
+    assert format_citation(bare) == "Devon — Paper 2"
 
 
 def test_trimmed_quote_keeps_the_cited_words_and_marks_cuts() -> None:

@@ -101,11 +101,11 @@ def test_every_kind_in_the_sample_index_with_citations(corpus_index: Path) -> No
     dates = [d.hit.date for d in found]
     assert dates == sorted(dates), "oldest meeting first"
     fifth = next(d for d in resolutions if d.text.startswith("Requests to have a copy of the Action Plan"))
-    assert fifth.citation == "Children and Young People's Services Scrutiny Committee, 8 Jun 2022, item 7.15(5), p. 1"
+    assert fifth.citation == "West Sussex — Children and Young People's Services Scrutiny Committee, 8 Jun 2022, item 7.15(5), p. 1"
     back = next(d for d in found if "bring these details back to the Panel" in d.text)
     assert back.kind == "action"
     assert back.owners[0].position == "Head of Strategic Infrastructure and Financial Recovery"
-    assert back.citation == "Children and Families Overview and Scrutiny Panel, 27 Jan 2017, item 266, p. 1"
+    assert back.citation == "Worcestershire — Children and Families Overview and Scrutiny Panel, 27 Jan 2017, item 266, p. 1"
     assert officers and all(any(p.role == "officer" for p in (*d.owners, *d.raised_by)) for d in officers)
     assert not any(d.kind != "action" for d in officers)
 
@@ -118,7 +118,7 @@ def test_a_topic_narrows_decisions_by_relevance(searcher, corpus_index: Path) ->
         store.close()
     assert found, "the caseloads request is found"
     assert found[0].text.startswith("Members wanted a future performance report to include data about the caseloads")
-    assert found[0].citation == "Children's Scrutiny Committee, 29 Jul 2021, item 4.1, p. 1"
+    assert found[0].citation == "Devon — Children's Scrutiny Committee, 29 Jul 2021, item 4.1, p. 1"
     assert all("caseload" in d.text.lower() or d.score > 0 for d in found)
 
 

@@ -44,7 +44,7 @@ def test_caseloads_timeline_runs_oldest_first_with_the_figures(searcher) -> None
     assert "a current average of 19 per social worker" in phrases["2017-01-27"]
     assert "more than 30 cases" in phrases["2021-07-29"]
     assert "from 55 to 65 children" in phrases["2023-07-17"]
-    assert by_date["2021-07-29"].citation == "Children's Scrutiny Committee, 29 Jul 2021, item 4.1, p. 1"
+    assert by_date["2021-07-29"].citation == "Devon — Children's Scrutiny Committee, 29 Jul 2021, item 4.1, p. 1"
     assert "2022-06-08" not in by_date, "West Sussex never mentions caseloads"
     worcester = by_date["2017-01-27"]
     fig = next(f for f in worcester.figures if f.figure.value == 19).figure

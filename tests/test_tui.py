@@ -122,7 +122,7 @@ async def test_export_writes_the_briefing_the_user_names(corpus_index: Path, sea
     text = (tmp_path / name).read_text(encoding="utf-8")
     assert text.startswith("# what was said about caseloads?\n")
     assert "## Sources" in text and "Caseloads were variable with a current average of 19" in text
-    assert "[1] **Children and Families Overview and Scrutiny Panel, 27 Jan 2017" in text
+    assert "] **Worcestershire — Children and Families Overview and Scrutiny Panel, 27 Jan 2017" in text
     assert "> " in text and "Prepared 23 Nov 2026" in text
 
 
@@ -273,8 +273,8 @@ async def test_timeline_follows_caseloads_from_meeting_to_meeting(corpus_index: 
         assert older < newer  # oldest first
         assert "19 per social worker" in shown[older] and "(average" in shown[older]
         assert "30 cases" in shown[newer]
-        chart = str(app.query_one("#timeline-chart", Static).render()).splitlines()
-        assert pane.has_class("-has-chart") and "19" in chart[2].split(), chart  # the values under the bars
+        # 19 per social worker, 30 cases and 65 children are not one scale: no chart mixes units.
+        assert not pane.has_class("-has-chart")
         entries.focus()
         entries.highlighted = older
         await pilot.press("enter")  # read that meeting's passage

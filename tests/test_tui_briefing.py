@@ -32,7 +32,7 @@ def test_briefing_quotes_sources_with_full_citations_and_flags_unsupported_sente
     assert md.startswith("# What about caseloads?\n")
     assert "Prepared 23 Nov 2026" in md
     assert "Searched: committee Children, from 1 Jan 2021." in md
-    assert "[1] **Children's Scrutiny Committee, 29 Jul 2021, item 4.1, p. 2**" in md
+    assert "[1] **Devon — Children's Scrutiny Committee, 29 Jul 2021, item 4.1, p. 2**" in md
     assert "> Caseloads rose to 30." in md
     assert "- They fell later [1]. (source does not say this)" in md
     assert "Report of the &lt;SOG&gt;" in md  # paper text cannot inject HTML into the note

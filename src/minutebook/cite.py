@@ -1,8 +1,12 @@
-"""How a passage is cited: the form people quote in debate.
+"""How a passage is cited: the form people quote in debate, always naming whose paper it is.
 
-    Children's Scrutiny Committee, 29 Jul 2021, item 4.1, p. 2
+    Norfolk — Ofsted inspection, 18 May 2026, para 34, p. 7
+    Devon — Children's Scrutiny Committee, 29 Jul 2021, item 4.1, p. 2
 
-Used by `ask`, `search` and the TUI, so a citation reads the same everywhere.
+Used by `ask`, `search`, `timeline`, briefings and the app, so a citation reads the same
+everywhere. A paper's own reference marks ("[1]", a footnote) are shown as ``⁽¹⁾`` wherever
+its text is quoted beside minutebook's citations, so only the markers minutebook adds look
+like citations.
 """
 
 from __future__ import annotations
@@ -11,9 +15,18 @@ import os
 import re
 from datetime import date
 
+from minutebook.councils import display_name
 from minutebook.types import Hit
 
 _SPACE = re.compile(r"\s+")
+# A paper's own bracketed reference: "[1]", "[2, 3]", "[4-6]".
+_OWN_MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,–-]\s*\d{1,3})*)\]")
+_SUPERSCRIPT = str.maketrans("0123456789,-–", "⁰¹²³⁴⁵⁶⁷⁸⁹˒⁻⁻")
+_OFSTED_KIND = (
+    (re.compile(r"(?i)\bmonitoring visit\b"), "Ofsted monitoring visit"),
+    (re.compile(r"(?i)\bfocused visit\b"), "Ofsted focused visit"),
+    (re.compile(r"(?i)\bjoint targeted area inspection\b"), "Ofsted joint targeted area inspection"),
+)
 
 
 def format_date(iso: str | None) -> str | None:
@@ -26,36 +39,58 @@ def format_date(iso: str | None) -> str | None:
         return iso
 
 
-def meeting_label(hit: Hit) -> str:
-    """The meeting a passage comes from: ``"Children's Scrutiny Committee, 29 Jul 2021"``.
+def is_ofsted(hit: Hit) -> bool:
+    """Whether the passage comes from an Ofsted report or letter."""
+    return (hit.committee or "").lower() == "ofsted"
 
-    Falls back to the paper's title when the committee is unknown.
+
+def source_label(hit: Hit) -> str:
+    """What kind of paper, or which meeting: "Ofsted inspection", "Children's Scrutiny Committee"."""
+    if is_ofsted(hit):
+        for pattern, label in _OFSTED_KIND:
+            if pattern.search(hit.title or ""):
+                return label
+        return "Ofsted inspection"
+    return hit.committee or hit.title or "Untitled paper"
+
+
+def meeting_label(hit: Hit) -> str:
+    """Whose paper and which meeting: ``"Devon — Children's Scrutiny Committee, 29 Jul 2021"``.
+
+    The council comes first so that a reader never has to open a passage to learn whose it is.
     """
-    parts = [hit.committee or hit.title or "Untitled paper"]
+    label = source_label(hit)
+    council = display_name(hit.council)
+    if council and council.lower() not in label.lower():
+        label = f"{council} — {label}"
     when = format_date(hit.date)
-    if when:
-        parts.append(when)
-    return ", ".join(parts)
+    return f"{label}, {when}" if when else label
 
 
 def format_citation(hit: Hit) -> str:
-    """The full citation: meeting, date, item (minute number) and page, where known."""
+    """The full citation: council, meeting or report, date, item or paragraph, and page, where known."""
     parts = [meeting_label(hit)]
     if hit.minute:
-        parts.append(f"item {hit.minute}")
+        parts.append(f"{'para' if is_ofsted(hit) else 'item'} {hit.minute}")
     if hit.page is not None:
         parts.append(f"p. {hit.page}")
     return ", ".join(parts)
 
 
+def own_markers(text: str) -> str:
+    """``text`` with the paper's own "[1]" references shown as "⁽¹⁾", unlike minutebook's "[1]"."""
+    return _OWN_MARKER.sub(lambda m: "⁽" + re.sub(r"\s+", "", m.group(1)).translate(_SUPERSCRIPT) + "⁾", text)
+
+
 def trim_quote(text: str, start: int = 0, end: int | None = None, max_chars: int = 320) -> str:
     """``text`` with whitespace collapsed, cut to about ``max_chars`` around ``text[start:end]``.
 
-    Cuts fall on word boundaries and are marked with an ellipsis.
+    Cuts fall on word boundaries and are marked with an ellipsis. The paper's own reference
+    marks are shown as superscripts (see ``own_markers``).
     """
     end = len(text) if end is None else end
     if len(text) <= max_chars:
-        return _SPACE.sub(" ", text).strip()
+        return own_markers(_SPACE.sub(" ", text).strip())
     focus = end - start
     spare = max(max_chars - focus, 0)
     lo = max(start - spare // 3, 0)
@@ -67,7 +102,7 @@ def trim_quote(text: str, start: int = 0, end: int | None = None, max_chars: int
     if hi < len(text):
         space = text.rfind(" ", end, hi)
         hi = space if space > end else hi
-    body = _SPACE.sub(" ", text[lo:hi]).strip()
+    body = own_markers(_SPACE.sub(" ", text[lo:hi]).strip())
     return ("… " if lo > 0 else "") + body + (" …" if hi < len(text) else "")
 
 

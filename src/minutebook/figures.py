@@ -2,8 +2,9 @@
 
 "Caseloads have increased from 55 to 65 children" -> 65 children (from 55);
 "a current average of 19 per social worker" -> 19 per social worker (average);
-"some holding more than 30 cases" -> 30 cases (more than). Dates, years, minute numbers and
-times are not figures.
+"some holding more than 30 cases" -> 30 cases (more than). Dates, years, minute numbers,
+times, cross-references ("paragraphs 58, 59 and 127", "see page 4"), list numbering and
+idioms ("100% sure") are not figures.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from minutebook.highlight import stem
+from minutebook.words import fold, phrase_pattern, stem
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,14 @@ _UNIT_STOP = frozenset(
     """a an the and or but of in on at to for from by with which who that this these those is are was were be been
     has have had will would can could should may might it its their there than as per into over under up down so
     not no also across between out""".split())
+# A reference to another part of a paper, possibly a list of them, just before a number.
+_REFERENCE = re.compile(
+    r"\b(?:items?|minutes?|paragraphs?|paras?|pages?|pp?\.|options?|phases?|workstreams?|sections?|"
+    r"appendix|appendices|annex(?:es)?|recommendations?|figures?|fig\.|tables?|charts?|chapters?|outcomes?|"
+    r"priorit(?:y|ies)|actions?|questions?|standards?|regulations?|rules?|clauses?|schedules?|parts?|steps?|"
+    r"stages?|levels?|tiers?|year|key\s+stages?|no\.?|nos\.?|number|ref\.?)"
+    r"\s*(?:\d+[a-z]?(?:\.\d+)*\s*(?:,|and|&|to|or|-|–)\s*)*$"
+)
 _SENTENCE = re.compile(r"[^.!?\n]*(?:\n(?![ \t]*\n)[^.!?\n]*)*[.!?]?")
 
 
@@ -89,9 +98,13 @@ def _is_date_or_label(text: str, start: int, end: int, num: str) -> bool:
         return True
     if re.match(r"[/.]\d", after) or re.search(r"\d[/.]$", before):
         return True  # 2022/23, 7.15
-    if re.search(r"(?:item|minute|paragraph|para|page|p\.|option|phase|workstream|section|appendix)\s*$", before):
-        return True
-    return bool(re.search(r"(?:^|\n)[ \t]*$", before) and re.match(r"[.)]?\s", after))  # a list number
+    if _REFERENCE.search(text[max(0, start - 80):start].lower()):
+        return True  # "paragraphs 58, 59 and 127", "item 7", "see page 4"
+    if re.match(r"\s*(?:%|per\s?cent)\s+(?:sure|certain|confident|committed|behind|right|correct|agree)\b", after):
+        return True  # "100% sure": an idiom, not a measurement
+    if re.match(r"\)", after) and re.search(r"\(\s*$", before):
+        return True  # "(3)": a list label
+    return bool(re.search(r"(?:^|\n)[ \t]*\(?$", before) and re.match(r"[.)]?\s", after))  # a list number
 
 
 class Topic:
@@ -99,14 +112,13 @@ class Topic:
 
     def __init__(self, words: Iterable[str], phrases: Iterable[str] = ()) -> None:
         self.stems = {stem(w) for w in words if len(w) > 2}
-        self.patterns = [re.compile(r"\b" + r"\W+".join(re.escape(w) for w in p.lower().split()) + r"\w*")
-                         for p in phrases if p.strip()]
+        self.patterns = [phrase_pattern(p) for p in phrases if p.strip()]
 
     def mentioned_in(self, text: str) -> bool:
-        if self.stems & {stem(w) for w in re.findall(r"[\w'’]+", text)}:
+        folded = fold(text)
+        if self.stems & {stem(w) for w in re.findall(r"[\w']+", folded)}:
             return True
-        lowered = text.lower()
-        return any(p.search(lowered) for p in self.patterns)
+        return any(p.search(folded) for p in self.patterns)
 
 
 def figures_in(text: str, start: int = 0, end: int | None = None, topic: Topic | None = None) -> list[Figure]:

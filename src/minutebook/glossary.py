@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from minutebook.highlight import stem
+from minutebook.words import stem
 
 GROUPS: tuple[tuple[str, ...], ...] = (
     ("software", "it system", "ict", "case recording", "case management system", "recording system",

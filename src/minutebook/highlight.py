@@ -5,34 +5,32 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-_WORD = re.compile(r"[\w'’]+")
-_SUFFIXES = ("ings", "ing", "ies", "ied", "es", "ed", "ly", "s")
+from minutebook.words import fold_with_map, phrase_pattern, stem
 
+__all__ = ["mark", "snippet", "stem", "term_spans"]
 
-def stem(word: str) -> str:
-    """A light stemmer: enough to match 'caseloads' with 'caseload' and 'meeting' with 'meetings'."""
-    w = word.lower().replace("’", "'")
-    if w.endswith("'s"):
-        w = w[:-2]
-    for suffix in _SUFFIXES:
-        if w.endswith(suffix) and len(w) - len(suffix) >= 4:
-            return w[: -len(suffix)]
-    return w
+_WORD = re.compile(r"[\w']+")
 
 
 def term_spans(text: str, terms: Sequence[str], phrases: Sequence[str] = ()) -> list[tuple[int, int]]:
-    """Character spans in ``text`` of words matching ``terms`` (by stem) and of ``phrases``."""
-    stems = {stem(t) for t in terms if t}
+    """Character spans in ``text`` of words matching ``terms`` (by stem) and of ``phrases``.
+
+    Matching is on the folded text (``words.fold``), so a curly apostrophe, a ligature or a
+    word hyphenated across a line break is found; spans index ``text`` itself.
+    """
+    folded, where = fold_with_map(text)
+    wanted = {stem(t) for t in terms if t}
     spans: list[tuple[int, int]] = []
-    if stems:
-        for m in _WORD.finditer(text):
-            if stem(m.group()) in stems:
-                spans.append((m.start(), m.end()))
-    lowered = text.lower()
+    if wanted:
+        for m in _WORD.finditer(folded):
+            if stem(m.group()) in wanted:
+                spans.append((where[m.start()], where[m.end() - 1] + 1))
     for phrase in phrases:
-        pattern = r"\W+".join(re.escape(w) for w in phrase.split())
-        for m in re.finditer(pattern, lowered):
-            spans.append((m.start(), m.end()))
+        if not phrase.strip():
+            continue
+        for m in phrase_pattern(phrase).finditer(folded):
+            if m.end() > m.start():
+                spans.append((where[m.start()], where[m.end() - 1] + 1))
     return _merge(sorted(spans))
 
 

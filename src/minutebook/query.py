@@ -9,17 +9,7 @@ from datetime import date
 
 from minutebook.errors import QueryError
 from minutebook.types import DOC_TYPES, Filters
-
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further had has
-    have having he her here hers herself him himself his how i if in into is it its itself just me more
-    most my myself no nor not now of off on once only or other our ours ourselves out over own same she
-    should so some such than that the their theirs them themselves then there these they this those
-    through to too under until up very was we were what when where which while who whom why will with
-    would you your yours yourself yourselves said say says tell told anything something whether were
-    there's what's any discussed discuss mentioned mention""".split()
-)
+from minutebook.words import STOPWORDS, fold
 
 # Who a passage is attributed to (minutebook.speakers.ROLES; kept here so parsing a query imports nothing more).
 SPEAKER_ROLES = ("member", "officer", "cabinet")
@@ -46,7 +36,7 @@ def parse_query(raw: str) -> ParsedQuery:
     phrases: list[str] = []
     excluded: list[str] = []
     plain: list[str] = []
-    for token in _TOKEN.findall(raw):
+    for token in _TOKEN.findall(fold(raw)):
         negative = token.startswith("-") and len(token) > 1
         body = token[1:] if negative else token
         if len(body) > 1 and body.startswith('"') and body.endswith('"'):

@@ -42,6 +42,7 @@ def dumps(value: Any) -> str:
 
 def hit_json(rank: int, hit: Hit, query: str) -> dict[str, Any]:
     """One result in the documented JSON schema (README, "Search JSON")."""
+    from minutebook.cite import format_citation
     from minutebook.highlight import mark, snippet
     from minutebook.search import highlights
 
@@ -52,6 +53,7 @@ def hit_json(rank: int, hit: Hit, query: str) -> dict[str, Any]:
         "council": hit.council, "committee": hit.committee, "date": hit.date, "doc_type": hit.doc_type,
         "page": hit.page, "section": hit.section, "minute": hit.minute,
         "start_char": hit.start_char, "end_char": hit.end_char, "text": hit.text, "snippet": mark(snip, spans),
+        "citation": format_citation(hit),
     }
 
 

@@ -30,8 +30,10 @@ from minutebook.highlight import stem, term_spans
 from minutebook.protocols import Embedder
 from minutebook.query import ParsedQuery, dense_text, expansion_expression, fts_expression, parse_query
 from minutebook.store import Store
-from minutebook.types import Filters, Hit, SearchResult
+from minutebook.councils import name_words, named_in
+from minutebook.types import Filters, Hit, Scope, SearchResult
 from minutebook.vectors import VectorFile, VectorIndex
+from minutebook.words import contains_phrase, contains_word
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,7 +268,8 @@ class HybridSearcher:
         ranked = sorted(ids, key=lambda cid: (-pool[cid].fused, cid))
         confidence = self._confidence(q, [pool[c] for c in ranked[:3]], rows, qvec is not None)
         hits = self._hits(conn, ranked, pool, rows, top_k, confidence)
-        return SearchResult(q.raw, confidence < r.weak_below or not hits, tuple(hits))
+        scope = Scope(tuple(sorted(named)), tuple(sorted(years)))
+        return SearchResult(q.raw, confidence < r.weak_below or not hits, tuple(hits), scope)
 
     def _allowed(
         self, conn: sqlite3.Connection, filters: Filters | None, where: str, args: list[object]
@@ -318,13 +321,7 @@ class HybridSearcher:
         if self._councils is None or self._councils[0] != self._commit:
             values = [row[0] for row in conn.execute("SELECT DISTINCT council FROM documents WHERE council IS NOT NULL")]
             self._councils = (self._commit, values)
-        lowered = " " + re.sub(r"[^\w]+", " ", text.lower()) + " "
-        named = set()
-        for council in self._councils[1]:
-            core = _council_core(council)
-            if len(core) >= 4 and f" {core} " in lowered:
-                named.add(council)
-        return named
+        return set(named_in(text, self._councils[1]))
 
     def _keyword(
         self, conn: sqlite3.Connection, expr: str, allowed: np.ndarray | None, limit: int, budget: int
@@ -511,12 +508,6 @@ class HybridSearcher:
         return replace(hit, start_char=start, end_char=end, text=text, page=page)  # type: ignore[arg-type]
 
 
-def _council_core(council: str) -> str:
-    """What people call a council: "Devon" for "Devon County Council", "west sussex"."""
-    core = re.sub(r"\b(county|city|borough|metropolitan|district|council|of|the|royal)\b", " ", council.lower())
-    return " ".join(re.sub(r"[^\w]+", " ", core).split())
-
-
 def _topic(q: ParsedQuery, named: set[str]) -> ParsedQuery:
     """``q`` without the words of the councils it names, when it has other keywords.
 
@@ -525,7 +516,7 @@ def _topic(q: ParsedQuery, named: set[str]) -> ParsedQuery:
     """
     if not named:
         return q
-    scope = {w for council in named for w in _council_core(council).split()}
+    scope = {w for council in named for w in name_words(council)}
     topic = tuple(t for t in q.terms if t not in scope)
     return replace(q, terms=topic) if topic else q
 
@@ -539,14 +530,9 @@ def _year_match(year: str, named: set[str], after: float) -> float:
 
 
 def _passes(text: object, q: ParsedQuery) -> bool:
-    lowered = str(text).lower()
-    for phrase in q.phrases:
-        if not re.search(r"\W+".join(re.escape(w) for w in phrase.split()), lowered):
-            return False
-    for word in q.excluded:
-        if re.search(r"\b" + r"\W+".join(re.escape(w) for w in word.split()) + r"\w*", lowered):
-            return False
-    return True
+    """Whether a passage holds every phrase and no excluded word (typography folded, any case)."""
+    body = str(text)
+    return all(contains_phrase(body, p) for p in q.phrases) and not any(contains_word(body, w) for w in q.excluded)
 
 
 def _hit(row: dict[str, object], score: float, c: _Candidate) -> Hit:

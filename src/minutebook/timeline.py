@@ -8,13 +8,17 @@ sentences that mention it: an average of 19 per social worker (January 2017), mo
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from minutebook.cite import format_citation
+from minutebook.councils import name_words
 from minutebook.figures import Figure, Topic, figures_in
 from minutebook.protocols import Searcher
 from minutebook.query import parse_query
 from minutebook.types import Filters, Hit
+from minutebook.words import MONTHS, stem
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +49,18 @@ class Timeline:
     weak: bool  # nothing in the papers is clearly about the topic
 
 
-def topic_of(query: str) -> Topic:
-    """The query's words, its phrases, and the glossary's names for the same thing."""
+def topic_of(query: str, named: Sequence[str] = ()) -> Topic:
+    """The query's words, its phrases, and the glossary's names for the same thing.
+
+    Words that only say where or when to look — the councils in ``named``, years, months —
+    are not the topic: "caseloads in Norfolk in 2023" is about caseloads.
+    """
     q = parse_query(query)
+    scope = {w for council in named for w in name_words(council)}
+    words = [t for t in q.terms
+             if t not in scope and not re.fullmatch(r"(?:19|20)\d\d", t) and stem(t) not in MONTHS]
     single = [t for t in q.expanded if " " not in t.strip()]
-    return Topic((*q.terms, *single), (*q.phrases, *(t for t in q.expanded if " " in t.strip())))
+    return Topic((*(words or q.terms), *single), (*q.phrases, *(t for t in q.expanded if " " in t.strip())))
 
 
 def build(searcher: Searcher, query: str, filters: Filters | None = None, *, top_k: int = 40) -> Timeline:
@@ -58,8 +69,8 @@ def build(searcher: Searcher, query: str, filters: Filters | None = None, *, top
     Passages count when they contain a word of the query (or a glossary term for it); when
     none does, the searcher's best passages (within 60 % of the top score) stand in.
     """
-    topic = topic_of(query)
     result = searcher.search(query, filters, top_k)
+    topic = topic_of(query, result.scope.councils)
     hits = [h for h in result.hits if not h.boilerplate]
     relevant = [h for h in hits if topic.mentioned_in(h.text)]
     figure_topic: Topic | None = topic

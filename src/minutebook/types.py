@@ -144,12 +144,21 @@ class SyncReport:
 
 
 @dataclass(frozen=True, slots=True)
+class Scope:
+    """What a query names that says where or when to look: councils (as the index names them) and years."""
+
+    councils: tuple[str, ...] = ()
+    years: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class SearchResult:
     """Ranked passages for a query. ``weak`` says nothing relevant was found."""
 
     query: str
     weak: bool
     hits: tuple[Hit, ...]
+    scope: Scope = Scope()
 
 
 @dataclass(frozen=True, slots=True)

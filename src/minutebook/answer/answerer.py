@@ -13,7 +13,8 @@ from minutebook.answer.check import check_sentence, check_text, source_text
 from minutebook.answer.extractive import Pick, pick_sentences
 from minutebook.answer.generate import MAX_TOKENS, run_guarded
 from minutebook.answer.prompt import STOP, build_prompt, prompt_passages
-from minutebook.cite import meeting_label, trim_quote
+from minutebook.answer.scope import not_in_papers, scoped_search
+from minutebook.cite import meeting_label, own_markers, trim_quote
 from minutebook.protocols import Generator, Searcher
 from minutebook.types import Answer, AnswerSentence, Citation, Filters, Hit
 
@@ -32,20 +33,18 @@ def not_covered_answer(question: str, hits: Sequence[Hit]) -> Answer:
     return Answer(question, "not_covered", text, (), closest, True)
 
 
-def _meeting_order(hit: Hit) -> tuple[int, str, str]:
-    # Oldest meeting first, undated papers last: an answer reads as the history of the issue.
-    return (0 if hit.date else 1, hit.date or "", meeting_label(hit))
+def extractive_answer(question: str, hits: Sequence[Hit], named: Sequence[str] = ()) -> Answer:
+    """Quote the sentences that best answer ``question``, grouped by meeting, each cited [n].
 
-
-def extractive_answer(question: str, hits: Sequence[Hit]) -> Answer:
-    """Quote the sentences that best answer ``question``, grouped by meeting, each cited [n]."""
-    picks = pick_sentences(question, hits)
+    The meeting holding the best sentence comes first, and within a meeting the best sentence
+    leads, so the sentence that answers is the first one read. ``named`` holds the councils the
+    question names (their names are not topic words).
+    """
+    picks = pick_sentences(question, hits, named=named)
     if not picks:
         return not_covered_answer(question, hits)
     groups: dict[str, list[Pick]] = {}
-    for pick in sorted(picks, key=lambda p: (_meeting_order(hits[p.hit_index]),
-                                             hits[p.hit_index].doc_id, hits[p.hit_index].start_char,
-                                             p.sentence.start)):
+    for pick in sorted(picks, key=lambda p: (-p.relevance, hits[p.hit_index].doc_id, p.sentence.start)):
         groups.setdefault(meeting_label(hits[pick.hit_index]), []).append(pick)
 
     numbers: dict[int, int] = {}  # hit index -> citation number, in reading order
@@ -62,9 +61,17 @@ def extractive_answer(question: str, hits: Sequence[Hit]) -> Answer:
         lines.append(("\n" if lines else "") + label)
         for pick in group:
             n = numbers[pick.hit_index]
-            lines.append(f"  - {pick.sentence.text} [{n}]")
-            sentences.append(check_sentence(pick.sentence.text, (n,), sources))
+            text = own_markers(pick.sentence.text)
+            lines.append(f"  - {text} [{n}]")
+            sentences.append(check_sentence(text, (n,), sources))
     return Answer(question, "extractive", "\n".join(lines), tuple(sentences), citations, False)
+
+
+def not_in_scope_answer(question: str, councils: Sequence[str], closest: Sequence[Hit]) -> Answer:
+    """The named council's papers do not answer ``question``: say so, and list the closest passages elsewhere."""
+    shown = tuple(Citation(n, h, trim_quote(h.text, max_chars=QUOTE_CHARS))
+                  for n, h in enumerate(closest[:CLOSEST_SHOWN], start=1))
+    return Answer(question, "not_covered", not_in_papers(councils, [c.hit for c in shown]), (), shown, True)
 
 
 def _extract_citation(n: int, hit: Hit, picks: Sequence[Pick]) -> Citation:
@@ -114,13 +121,18 @@ class CitedAnswerer:
 
     def answer(self, question: str, filters: Filters | None = None, *, llm: bool = False,
                on_token: Callable[[str], None] | None = None) -> Answer:
-        """A cited answer to ``question``; "not_covered" when search finds nothing relevant."""
-        result = self.searcher.search(question, filters, self.top_k)
+        """A cited answer to ``question``; "not_covered" when search finds nothing relevant.
+
+        A council the question names scopes the answer (``answer.scope``).
+        """
+        result = scoped_search(self.searcher, question, filters, self.top_k)
+        if not result.covered:
+            return not_in_scope_answer(question, result.councils, result.hits)
         if result.weak or not result.hits:
             return not_covered_answer(question, result.hits)
         if llm:
             return generated_answer(question, result.hits, self.generator(), on_token)
-        return extractive_answer(question, result.hits)
+        return extractive_answer(question, result.hits, result.councils)
 
 
 def _default_generator() -> Generator:

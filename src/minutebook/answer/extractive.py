@@ -5,6 +5,12 @@ Sentences are chosen greedily (maximal marginal relevance): each pick is the mos
 sentence left, discounted by how much it repeats what is already picked — the same passage,
 the same paper or the same meeting count as repetition, so the answer reaches across meetings
 rather than quoting one set of minutes six times.
+
+What counts as relevant is the question's *topic*: words that say where or when to look — a
+council's or committee's name, a year, a month — and the words of a question ("what",
+"judged", "say") never count, so "caseloads in Norfolk" is scored on caseloads, not on how
+often a sentence says "Norfolk". Page furniture (copyright and contact lines, "Report
+published …", contents lists, running headers) is never quoted.
 """
 
 from __future__ import annotations
@@ -12,10 +18,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from minutebook.answer.furniture import is_furniture
 from minutebook.answer.sentences import Sentence, split_sentences
 from minutebook.answer.terms import coverage, idf_weights, terms
 from minutebook.cite import meeting_label
+from minutebook.councils import name_words
 from minutebook.types import Hit
+from minutebook.words import MONTHS, QUESTION_WORDS, stem
 
 MAX_SENTENCES = 6
 DIVERSITY = 0.35  # weight of "repeats an earlier pick" against relevance
@@ -49,14 +58,41 @@ def _usable_hits(hits: Sequence[Hit]) -> list[int]:
     return real or list(range(len(hits)))
 
 
-def _candidates(question: str, hits: Sequence[Hit]) -> list[_Candidate]:
-    query = terms(question)
+def scope_terms(question: str, hits: Sequence[Hit], named: Sequence[str] = ()) -> frozenset[str]:
+    """Stems of the question that say where or when to look, not what about.
+
+    The names of the councils in ``named`` and of the councils and committees the passages come
+    from (when the question uses them), years, months and question words.
+    """
+    out = set(QUESTION_WORDS | MONTHS)
+    places = {*named, *(h.council for h in hits if h.council)}
+    for council in places:
+        out.update(stem(w) for w in name_words(council))
+    asked = set(terms(question))
+    for committee in {h.committee for h in hits if h.committee}:
+        words = set(terms(committee))
+        if words and words <= asked:  # the question names the committee in full
+            out.update(words)
+    out.update(t for t in asked if t.isdigit())
+    return frozenset(out)
+
+
+def topic_terms(question: str, hits: Sequence[Hit], named: Sequence[str] = ()) -> list[str]:
+    """The question's topic: its terms without the words that only scope it (see ``scope_terms``)."""
+    scope = scope_terms(question, hits, named)
+    return [t for t in terms(question) if t not in scope]
+
+
+def _candidates(question: str, hits: Sequence[Hit], named: Sequence[str] = ()) -> list[_Candidate]:
+    query = topic_terms(question, hits, named)
     raw: list[tuple[int, Sentence, frozenset[str]]] = []
     for i in _usable_hits(hits):
         for sentence in split_sentences(hits[i].text):
             words = sentence.text.split()
             if len(words) < MIN_WORDS or sentence.text[-1].isalnum() and len(words) < 8:
                 continue  # fragments and headings say nothing on their own
+            if is_furniture(sentence.text, hits[i]):
+                continue
             raw.append((i, sentence, frozenset(terms(sentence.text))))
     if not query:
         return [_Candidate(i, s, t, hits[i].score, 0.0) for i, s, t in raw]
@@ -86,14 +122,17 @@ def _similarity(a: _Candidate, b: _Candidate, hits: Sequence[Hit]) -> float:
     return max(overlap, place)
 
 
-def pick_sentences(question: str, hits: Sequence[Hit], max_sentences: int = MAX_SENTENCES) -> list[Pick]:
+def pick_sentences(question: str, hits: Sequence[Hit], max_sentences: int = MAX_SENTENCES,
+                   named: Sequence[str] = ()) -> list[Pick]:
     """The sentences that best answer ``question``, most useful first.
 
-    A sentence must share at least one query term with the question; if none does (the
-    passages matched on meaning alone), the opening sentence of each of the top passages
-    stands in. Ties are broken by position, so the same input always gives the same answer.
+    ``named`` holds the councils the question names (see ``councils.named_in``); their names,
+    like years, months and question words, never count as topic words. A sentence must share
+    at least one topic term with the question; if none does (the passages matched on meaning
+    alone), the opening sentence of each of the top passages stands in. Ties are broken by
+    position, so the same input always gives the same answer.
     """
-    candidates = _candidates(question, hits)
+    candidates = _candidates(question, hits, named)
     if not candidates:
         return []
     matching = [c for c in candidates if c.matched > 0]

@@ -124,6 +124,7 @@ def _render(result: Any, query: str) -> None:
     from rich.console import Console
     from rich.text import Text
 
+    from minutebook.cite import format_citation
     from minutebook.highlight import snippet
     from minutebook.search import highlights
 
@@ -134,27 +135,11 @@ def _render(result: Any, query: str) -> None:
     if result.weak:
         console.print(Text("Nothing in the indexed papers answers this well. The closest passages:", style="yellow"))
     for rank, hit in enumerate(result.hits, start=1):
-        where = [hit.committee or hit.council or "", _date(hit.date)]
-        if hit.minute:
-            where.append(f"item {hit.minute}")
-        if hit.page:
-            where.append(f"p. {hit.page}")
         head = Text(f"{rank:>2}. ", style="bold")
         head.append(field(hit.title), style="bold")
         head.append(f"  [{hit.score:.2f}]", style="dim")
         console.print(head)
-        console.print(Text("    " + field(", ".join(w for w in where if w)), style="cyan"))
+        console.print(Text("    " + field(format_citation(hit)), style="cyan"))
         snip, spans = snippet(hit.text, highlights(hit, query), SNIPPET_WIDTH)
         console.print(marked(snip, spans, "bold reverse", prefix="    "))
         console.print(Text(f"    {display_path(hit.path)}:{hit.start_char}-{hit.end_char}", style="dim"))
-
-
-def _date(iso: str | None) -> str:
-    if not iso:
-        return ""
-    from datetime import date
-
-    try:
-        return date.fromisoformat(iso).strftime("%-d %b %Y")
-    except ValueError:
-        return iso

@@ -42,10 +42,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _render(t: Any) -> None:
+    from dataclasses import replace
+
     from rich.console import Console
     from rich.text import Text
 
-    from minutebook.cite import format_date, trim_quote
+    from minutebook.cite import format_date, meeting_label, trim_quote
 
     console = Console(highlight=False, soft_wrap=False)
     if not t.entries:
@@ -53,7 +55,7 @@ def _render(t: Any) -> None:
         return
     for e in t.entries:
         head = Text(format_date(e.date) or "undated", style="bold")
-        head.append("  " + field(", ".join(x for x in (e.council, e.committee) if x)), style="bold")
+        head.append("  " + field(meeting_label(replace(e.hit, date=None))), style="bold")
         console.print(head)
         console.print(Text("    " + field(e.citation), style="cyan"))
         for tf in e.figures:

@@ -50,8 +50,23 @@ _COUNCIL = re.compile(
 _NOT_COUNCIL_START = frozenset(
     {"The", "This", "That", "Our", "Each", "Local", "Parish", "Town", "District", "County", "City",
      "Borough", "Every", "A", "Any", "Full", "Whole", "Unitary", "Neighbouring", "Research",
-     "Advisory", "Youth", "Arts", "Privy", "Security", "European", "Children's", "Children’s"}
+     "Advisory", "Youth", "Arts", "Privy", "Security", "European", "Children's", "Children’s",
+     "Human", "Rights", "Design", "Sentencing", "British", "Medical", "Nursing", "Pharmacy", "General",
+     "National", "World", "Economic", "Schools", "School", "Student", "Students", "Care", "Police",
+     "Safeguarding", "Health", "Legal", "Scientific", "Science", "Sports", "Sport", "Crafts", "Heritage",
+     "Welsh", "Scottish", "International", "Housing", "Parents", "Pupil", "Pupils", "Young", "Older"}
 )
+# Words that make "<words> Council" a national or advisory body, wherever they stand in the name.
+_NOT_COUNCIL_WORD = frozenset(
+    {"Human", "Rights", "Nations", "Research", "Arts", "Privy", "Security", "Sentencing", "Design", "Medical",
+     "Nursing", "Pharmacy", "Pharmaceutical", "Youth", "Schools", "Student", "Students", "Scientific", "Sports",
+     "Heritage", "Crafts", "Economic", "Social", "Advisory", "European", "International", "Legal", "Dental",
+     "Optical", "Chiefs", "Police", "Safeguarding", "Pupil", "Pupils", "Parents", "Carers"}
+)
+# A council named only in the body, never in the opening, must be named this often (or be backed
+# by the officers' email addresses or the folder name) to count: a report that mentions the
+# "Human Rights Council" once is not that council's paper.
+BODY_ONLY_MENTIONS = 3
 # County towns whose County Hall gives the council away.
 _COUNTY_TOWNS = {
     "worcester": "Worcestershire County Council",
@@ -157,6 +172,8 @@ def _committee(lines: list[str]) -> str | None:
 
 def _council(text: str, head: str, path: Path) -> str | None:
     scores: dict[str, float] = {}
+    in_head: set[str] = set()
+    backed: set[str] = set()
     for match in _COUNCIL.finditer(text[:50000]):
         place = match.group(1).strip(" -")
         first = place.split()[0] if place.split() else ""
@@ -166,6 +183,8 @@ def _council(text: str, head: str, path: Path) -> str | None:
             if not rest or rest[0] in _NOT_COUNCIL_START:
                 continue
             place = " ".join(rest)
+        if _NOT_COUNCIL_WORD & set(place.split()):
+            continue
         weight = 2.0 if match.start() < HEAD_CHARS else 1.0
         names = {f"{place} {match.group(2)}"}
         if " and " in place:
@@ -173,10 +192,13 @@ def _council(text: str, head: str, path: Path) -> str | None:
             names.add(f"{place.rsplit(' and ', 1)[1]} {match.group(2)}")
         for name in names:
             scores[name] = scores.get(name, 0.0) + weight
+            if match.start() < HEAD_CHARS:
+                in_head.add(name)
     for match in re.finditer(r"County Hall,?\s+(?:[A-Z][\w ]+,\s*)?([A-Z][a-z]+)", head):
         known = _COUNTY_TOWNS.get(match.group(1).lower())
         if known:
             scores[known] = scores.get(known, 0.0) + 6
+            backed.add(known)
     domains = {m.group(1).lower() for m in _EMAIL_DOMAIN.finditer(text[:50000])}
     domains -= _NOT_COUNCIL_DOMAINS
     names_in_path = " ".join(part.lower() for part in path.parts[-3:])
@@ -186,9 +208,14 @@ def _council(text: str, head: str, path: Path) -> str | None:
         # devon.gov.uk, westsussex.gov.uk: the officers' addresses name their own council.
         if squashed and any(domain.startswith(squashed) for domain in domains):
             scores[name] += 4
+            backed.add(name)
         if place and place in names_in_path:
             scores[name] += 2
+            backed.add(name)
         scores[name] += 0.5 * len(re.findall(re.escape(place), text[:50000], re.I))
+        mentions = len(re.findall(re.escape(name), text[:50000]))
+        if name not in in_head and name not in backed and mentions < BODY_ONLY_MENTIONS:
+            del scores[name]
     if scores:
         return max(scores.items(), key=lambda item: item[1])[0]
     return None

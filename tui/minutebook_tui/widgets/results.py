@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from minutebook.cite import format_date
+from minutebook.cite import format_date, is_ofsted, meeting_label
 from minutebook.highlight import snippet
 from minutebook.search import highlights
 from minutebook.types import Hit, SearchResult
@@ -16,7 +18,7 @@ SNIPPET_CHARS = 150
 
 
 def where(hit: Hit) -> list[str]:
-    """Date, page and minute of a passage, as short labels."""
+    """Date, page and minute (or paragraph) of a passage, as short labels."""
     parts = []
     when = format_date(hit.date)
     if when:
@@ -24,7 +26,7 @@ def where(hit: Hit) -> list[str]:
     if hit.page is not None:
         parts.append(f"p. {hit.page}")
     if hit.minute:
-        parts.append(f"item {hit.minute}")
+        parts.append(f"{'para' if is_ofsted(hit) else 'item'} {hit.minute}")
     return parts
 
 
@@ -67,7 +69,8 @@ class ResultsList(OptionList):
         meta = self.get_component_rich_style("results--meta", partial=True)
         title = self.get_component_rich_style("results--title", partial=True)
         term = self.get_component_rich_style("results--term", partial=True)
-        head = line((f"{n + 1}. ", meta), (hit.committee or hit.title, title))
+        # Whose paper and which meeting first (the citation's own words), then where in it.
+        head = line((f"{n + 1}. ", meta), (meeting_label(replace(hit, date=None)), title))
         parts = [head, line(("   " + " · ".join(where(hit) + [hit.doc_type]), meta))]
         if hit.committee:
             parts.append(line(("   " + _shorten(hit.title, 90), meta)))

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import replace
+
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from minutebook.cite import format_date
+from minutebook.cite import format_date, meeting_label
 from minutebook.figures import Figure
 from minutebook.timeline import Timeline, TimelineEntry, TimelineFigure
 from minutebook_tui.text import line, literal
@@ -72,6 +76,20 @@ def bars(values: list[float]) -> str:
     return "".join(BARS[round((v - low) / (high - low) * (len(BARS) - 1))] for v in values)
 
 
+def unit_of(f: Figure) -> str:
+    """The unit a figure is charted in: "%", "£ million", "cases", or "number" when none is stated."""
+    unit = " ".join((f.unit or "").lower().split())
+    if unit in ("%", "per cent", "percent"):
+        return "%"
+    return unit or "number"
+
+
+def chart_units(timeline: Timeline) -> list[str]:
+    """Units with at least two figures, most figures first (ties by name)."""
+    counts = Counter(unit_of(tf.figure) for e in timeline.entries for tf in e.figures)
+    return sorted((u for u, n in counts.items() if n >= 2), key=lambda u: (-counts[u], u))
+
+
 class TimelinePane(VerticalScroll):
     """Shows one topic's timeline. Enter on a meeting opens its passage."""
 
@@ -107,6 +125,7 @@ class TimelinePane(VerticalScroll):
     }
     """
     COMPONENT_CLASSES = {"timeline--bar", "timeline--figure", "timeline--label"}
+    BINDINGS = [Binding("u", "next_unit", "Next unit", show=False)]
 
     class EntryChosen(Message):
         """A meeting was chosen: read its best passage."""
@@ -118,6 +137,7 @@ class TimelinePane(VerticalScroll):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.timeline: Timeline | None = None
+        self.unit_index = 0  # which unit the chart shows (key u moves to the next)
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Type a topic and press F7 to follow it from meeting to meeting.", style="italic"),
@@ -128,6 +148,7 @@ class TimelinePane(VerticalScroll):
     def start(self, query: str) -> None:
         """A new topic: clear the pane and say what is happening."""
         self.timeline = None
+        self.unit_index = 0
         self.query_one("#timeline-head", Static).update(
             line(("Timeline: ", "bold"), (query, "bold"), ("\nFinding the meetings that discuss it…", "italic")))
         self.query_one("#timeline-chart", Static).update("")
@@ -148,9 +169,11 @@ class TimelinePane(VerticalScroll):
             head.append("\nNothing in the papers is clearly about this; the closest passages are shown.",
                         style=label)
         self.query_one("#timeline-head", Static).update(head)
-        dated = [(e, tf) for e in timeline.entries for tf in e.figures]
+        units = chart_units(timeline)
+        unit = units[self.unit_index % len(units)] if units else None
+        dated = [(e, tf) for e in timeline.entries for tf in e.figures if unit_of(tf.figure) == unit]
         chart = self.query_one("#timeline-chart", Static)
-        chart.update(self._chart(dated) if len(dated) >= 2 else "")
+        chart.update(self._chart(dated, unit or "", units) if len(dated) >= 2 else "")
         self.set_class(len(dated) >= 2, "-has-chart")
         entries = self.query_one("#timeline-entries", OptionList)
         entries.clear_options()
@@ -162,7 +185,7 @@ class TimelinePane(VerticalScroll):
     def _entry(self, entry: TimelineEntry) -> Text:
         label = self.get_component_rich_style("timeline--label", partial=True)
         strong = self.get_component_rich_style("timeline--figure", partial=True)
-        where = ", ".join(p for p in (entry.committee, entry.council) if p) or entry.hit.title
+        where = meeting_label(replace(entry.hit, date=None))
         rows = [
             line((format_date(entry.date) or "undated", "bold"), "  ", where),
             line(("  " + entry.citation, label)),
@@ -177,8 +200,15 @@ class TimelinePane(VerticalScroll):
             rows.append(Text("    “", end="") + literal(short_context(tf.figure)) + Text("”", end=""))
         return Text("\n", end="").join(rows)
 
-    def _chart(self, dated: list[tuple[TimelineEntry, TimelineFigure]]) -> Text:
-        # One column per figure in date order: the bar, its value, and the month it was stated.
+    def action_next_unit(self) -> None:
+        """Chart the figures stated in the next unit."""
+        if self.timeline is not None and len(chart_units(self.timeline)) > 1:
+            self.unit_index += 1
+            self.show(self.timeline)
+
+    def _chart(self, dated: list[tuple[TimelineEntry, TimelineFigure]], unit: str, units: list[str]) -> Text:
+        # One unit only (19 cases and 93% on one scale would mislead), one column per figure in
+        # date order: the bar, its value, and the month it was stated.
         bar_style = self.get_component_rich_style("timeline--bar", partial=True)
         label = self.get_component_rich_style("timeline--label", partial=True)
         values = [tf.figure.value for _, tf in dated]
@@ -186,7 +216,11 @@ class TimelinePane(VerticalScroll):
         whens = [(format_date(e.date) or "undated")[-8:] for e, _ in dated]  # "Jan 2017"
         width = max(len(s) for s in (*numbers, *whens)) + 2
         out = Text(end="", no_wrap=True, overflow="ellipsis")
-        out.append("Figures stated, in date order\n", style=label)
+        others = [u for u in units if u != unit and len(units) > 1]
+        out.append(f"Figures stated in {unit}, in date order", style=label)
+        if others:
+            out.append(f"  (u: next unit — {', '.join(others)})", style=label)
+        out.append("\n")
         out.append("".join((b * 3).center(width) for b in bars(values)), style=bar_style)
         out.append("\n" + "".join(s.center(width) for s in numbers), style=Style(bold=True))
         out.append("\n" + "".join(s.center(width) for s in whens), style=label)
