@@ -27,7 +27,7 @@ DEFAULT_CORPUS = (
     Path("/work/shared/corpus/ofsted-ilacs"),
 )
 KINDS = {"paraphrase", "keyword", "council", "date", "number", "unanswerable"}
-SPLITS = {"tune", "heldout"}
+SPLITS = {"tune", "heldout", "aside"}
 TEXT_SUFFIXES = {".txt"}
 MIN_WORDS, MAX_WORDS = 5, 25
 
