@@ -12,6 +12,8 @@ from minutebook.errors import QueryError
 from minutebook.query import make_filters, parse_date_bound, parse_query
 from minutebook.types import Filters
 
+CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
+
 
 def test_caseloads_question_finds_the_passages_that_said_it(searcher) -> None:
     result = searcher.search("what was said about caseloads?", None, 5)
@@ -177,3 +179,41 @@ def test_a_council_named_in_a_question_scopes_it_and_does_not_rank_keywords() ->
     assert fts_expression(_topic(parse_query("West Sussex"), named)) == '("west" OR "sussex")'
     # Words such as "county" or "council" are not the council's name, and stay.
     assert "council" in fts_expression(_topic(parse_query("county council tax in West Sussex"), named))
+
+
+def test_search_within_one_paper_by_file_name_path_or_id(searcher, corpus_index: Path) -> None:
+    """ "In the minutes of 27 January 2017, what was said about caseloads?" """
+    name = "worcestershire-children-families-scrutiny-2017-01-27-minutes.txt"
+    by_name = searcher.search("caseloads", make_filters(paper=name), 10)
+    assert by_name.hits and {Path(h.path).name for h in by_name.hits} == {name}
+    assert "average of 19 per social worker" in " ".join(h.text for h in by_name.hits[:3])
+    by_path = searcher.search("caseloads", make_filters(paper=str(CORPUS_DIR / name)), 10)
+    by_id = searcher.search("caseloads", make_filters(paper=str(by_name.hits[0].doc_id)), 10)
+    assert [h.chunk_id for h in by_path.hits] == [h.chunk_id for h in by_name.hits] == [h.chunk_id for h in by_id.hits]
+
+
+def test_a_paper_that_is_not_indexed_or_is_ambiguous_is_a_clear_error(searcher) -> None:
+    with pytest.raises(QueryError, match="no indexed paper is 'minutes-1999.txt'"):
+        searcher.search("caseloads", make_filters(paper="minutes-1999.txt"), 5)
+    with pytest.raises(QueryError, match="no indexed paper has the id 99999"):
+        searcher.search("caseloads", make_filters(paper="99999"), 5)
+    with pytest.raises(QueryError, match="matches 2 indexed papers"):
+        searcher.search("caseloads", make_filters(paper="report.txt"), 5)
+    with pytest.raises(QueryError, match="--paper is empty"):
+        make_filters(paper="  ")
+
+
+def test_batch_lines_and_the_cli_take_a_paper(corpus_index: Path, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    name = "west-sussex-cyp-scrutiny-2022-06-08-minutes.txt"
+    assert main(["search", "recruitment", "--paper", name, "--index", str(corpus_index), "--json"]) == 0
+    single = json.loads(capsys.readouterr().out)["results"]
+    assert single and {Path(r["path"]).name for r in single} == {name}
+    queries = tmp_path / "q.jsonl"
+    queries.write_text(json.dumps({"id": "one", "query": "recruitment", "paper": single[0]["doc_id"]}) + "\n"
+                       + json.dumps({"id": "none", "query": "recruitment", "paper": "nowhere.txt"}) + "\n",
+                       encoding="utf-8")
+    assert main(["search", "--queries", str(queries), "--index", str(corpus_index)]) == 2
+    one, none = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert [r["start_char"] for r in one["results"]] == [r["start_char"] for r in single]
+    assert "no indexed paper is 'nowhere.txt'" in none["error"]

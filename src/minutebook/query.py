@@ -150,6 +150,7 @@ def make_filters(
     until: str | None = None,
     speaker: str | None = None,
     role: str | None = None,
+    paper: str | int | None = None,
 ) -> Filters:
     """Filters from the values a person typed, checked and normalised."""
     if doc_type is not None and doc_type not in DOC_TYPES:
@@ -158,9 +159,12 @@ def make_filters(
         raise QueryError(f"unknown role {role!r}", f"Use one of: {', '.join(SPEAKER_ROLES)}.")
     if speaker is not None and not speaker.strip():
         raise QueryError("--speaker is empty", "Give a name or title, e.g. --speaker Leadbetter.")
+    if paper is not None and not str(paper).strip():
+        raise QueryError("--paper is empty", "Give a paper's id (doc_id in search results) or its file's path.")
     lo = parse_date_bound(since, end=False) if since else None
     hi = parse_date_bound(until, end=True) if until else None
     if lo and hi and lo > hi:
         raise QueryError(f"--since {since} is after --until {until}")
     return Filters(committee=committee or None, council=council or None, doc_type=doc_type, since=lo, until=hi,
-                   speaker=speaker.strip() if speaker else None, role=role)
+                   speaker=speaker.strip() if speaker else None, role=role,
+                   paper=str(paper).strip() if paper is not None else None)

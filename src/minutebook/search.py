@@ -15,6 +15,7 @@ across queries; ``weak`` says nothing relevant was found.
 from __future__ import annotations
 
 import math
+import os
 import re
 import sqlite3
 import threading
@@ -25,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from minutebook.config import Settings
-from minutebook.errors import IndexCorrupt
+from minutebook.errors import IndexCorrupt, QueryError
 from minutebook.highlight import stem, term_spans
 from minutebook.protocols import Embedder
 from minutebook.query import ParsedQuery, dense_text, expansion_expression, fts_expression, parse_query
@@ -95,6 +96,15 @@ def filter_sql(filters: Filters | None) -> tuple[str, list[object]]:
         return "1", []
     clauses: list[str] = []
     args: list[object] = []
+    if filters.paper:
+        # An id as search results give it, or a path or its end (the searcher resolves it to an id first,
+        # so that a name matching no paper, or several, is an error rather than an empty result).
+        if filters.paper.isdigit():
+            clauses.append("d.id = ?")
+            args.append(int(filters.paper))
+        else:
+            clauses.append("(d.path = ? OR d.path LIKE ? ESCAPE '\\')")
+            args += [os.path.abspath(filters.paper), "%" + _escape_like(_path_tail(filters.paper))]
     if filters.committee:
         clauses.append("d.committee LIKE ? ESCAPE '\\'")
         args.append(_like(filters.committee))
@@ -123,8 +133,47 @@ def filter_sql(filters: Filters | None) -> tuple[str, list[object]]:
     return (" AND ".join(clauses) or "1"), args
 
 
+def resolve_paper(conn: sqlite3.Connection, value: str) -> int:
+    """The id of the one indexed paper ``value`` names: its id, its path, or the end of its path.
+
+    "12", "/data/papers/cabinet-2017-01-27-minutes.txt", "papers/cabinet-2017-01-27-minutes.txt",
+    "cabinet-2017-01-27-minutes.txt" and "2017-01-27-minutes.txt" all name the same paper, as long
+    as no other indexed file's path ends so (then the error lists them).
+    """
+    raw = value.strip()
+    if raw.isdigit():
+        if conn.execute("SELECT 1 FROM documents WHERE id = ?", (int(raw),)).fetchone():
+            return int(raw)
+        raise QueryError(f"no indexed paper has the id {raw}", "Paper ids are the doc_id of search results (--json).")
+    exact = conn.execute("SELECT id FROM documents WHERE path = ?", (os.path.abspath(raw),)).fetchone()
+    if exact:
+        return int(exact[0])
+    tail = _escape_like(_path_tail(raw))
+    find = "SELECT id, path FROM documents WHERE path LIKE ? ESCAPE '\\' ORDER BY path"
+    # The end of the path at a folder boundary ("minutes.txt"), else any end of it ("2017-01-27-minutes.txt").
+    rows = conn.execute(find, ("%/" + tail,)).fetchall() or conn.execute(find, ("%" + tail,)).fetchall()
+    if len(rows) == 1:
+        return int(rows[0][0])
+    if not rows:
+        raise QueryError(f"no indexed paper is {raw!r}",
+                         "Give the paper's path or file name as indexed, or its doc_id from search results.")
+    names = ", ".join(str(path) for _, path in rows[:3]) + (", ..." if len(rows) > 3 else "")
+    raise QueryError(f"{raw!r} matches {len(rows)} indexed papers ({names})", "Give more of the path, or the doc_id.")
+
+
+def _path_tail(value: str) -> str:
+    tail = value.strip().replace("\\", "/")
+    while tail.startswith(("./", "/")):
+        tail = tail[1:] if tail.startswith("/") else tail[2:]
+    return tail
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _like(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    escaped = _escape_like(value)
     return f"%{escaped.replace('’', '_').replace(chr(39), '_')}%"
 
 
@@ -193,6 +242,8 @@ class HybridSearcher:
         # Every per-commit cache below is keyed on this.
         row = conn.execute("SELECT value FROM meta WHERE key = 'vectors_file'").fetchone()
         self._commit = row[0] if row else None
+        if filters is not None and filters.paper:
+            filters = replace(filters, paper=str(resolve_paper(conn, filters.paper)))
         where, args = filter_sql(filters)
         filtered = where != "1"
         allowed: np.ndarray | None = None

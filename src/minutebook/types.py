@@ -109,6 +109,7 @@ class Filters:
     until: str | None = None  # ISO date, inclusive
     speaker: str | None = None  # a name or title the minutes attribute passages to (substring, any case)
     role: str | None = None  # member | officer | cabinet
+    paper: str | None = None  # one paper: its id (as search results give it) or its file's path
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,8 @@ def add_filter_arguments(p: argparse.ArgumentParser) -> None:
                    help="what the minutes attribute to NAME or a title, e.g. Leadbetter, 'Cabinet Member'")
     g.add_argument("--role", choices=("member", "officer", "cabinet"),
                    help="what the minutes attribute to councillors, officers or the cabinet member")
+    g.add_argument("--paper", metavar="ID|PATH",
+                   help="only this paper: its doc_id from search results, its path, or its file name")
     g.add_argument("--top-k", "-k", type=top_k_argument, default=None, metavar="N",
                    help="how many passages, 1 or more (default 10)")
 
@@ -55,7 +57,7 @@ def filters_from(args: argparse.Namespace) -> Any:
     from minutebook.query import make_filters
 
     return make_filters(args.committee, args.council, args.doc_type, args.since, args.until,
-                        getattr(args, "speaker", None), getattr(args, "role", None))
+                        getattr(args, "speaker", None), getattr(args, "role", None), getattr(args, "paper", None))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -95,7 +97,7 @@ def _batch(args: argparse.Namespace, settings: Any, top_k: int) -> int:
         lines = iter(list(lines))  # a missing or undecodable file is refused before the model loads
     defaults = {"committee": args.committee, "council": args.council, "type": args.doc_type,
                 "since": args.since, "until": args.until, "speaker": args.speaker, "role": args.role,
-                "top_k": top_k}
+                "paper": args.paper, "top_k": top_k}
     searcher = open_searcher(settings, ranking=Ranking(mode=args.mode))
     bad = 0
     for number, line in lines:
