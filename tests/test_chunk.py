@@ -331,3 +331,66 @@ def test_word_piece_counter_does_not_load_torch_or_transformers():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# --- verbatim records -------------------------------------------------------------------
+
+_SPEAKERS = ["The Chair", "Cllr Hughes", "Director of Children's Services", "Cllr Patel"]
+
+
+def transcript(turns: int = 40, long_turn_at: int = 7) -> str:
+    """A webcast transcript: "Speaker: words" turns, one of them far longer than a passage."""
+    lines = ["Children's Scrutiny Committee, webcast transcript, 3 March 2025", ""]
+    for i in range(turns):
+        who = _SPEAKERS[i % len(_SPEAKERS)]
+        words = " ".join([f"Point {i} about foster care placements and the budget for the year."]
+                         * (40 if i == long_turn_at else 1))
+        lines += [f"{who}: {words}", ""]
+    return "\n".join(lines)
+
+
+def test_a_transcript_is_cut_into_overlapping_windows_of_turns_that_keep_their_speaker(count) -> None:
+    doc = make_doc(transcript())
+    chunks = chunk_document(doc, count)
+    assert all(count(c.text) <= 240 for c in chunks), "every window fits what the model reads"
+    covered = bytearray(len(doc.text))
+    for c in chunks:
+        assert c.text == doc.text[c.start_char:c.end_char]
+        covered[c.start_char:c.end_char] = b"\x01" * len(c.text)
+    assert all(covered[i] or doc.text[i].isspace() for i in range(len(doc.text))), "nothing is lost"
+    starts = [c.start_char for c in chunks]
+    assert starts == sorted(starts)
+    assert any(b.start_char < a.end_char for a, b in zip(chunks, chunks[1:])), "neighbouring windows overlap"
+    assert not any(b.start_char < a.start_char or b.end_char <= a.end_char for a, b in zip(chunks, chunks[1:]))
+    # The long turn is cut into several windows; those starting inside it name its speaker.
+    long_turn = doc.text.index("Cllr Patel: Point 7")
+    inside = [c for c in chunks if long_turn < c.start_char < long_turn + 2000]
+    assert inside and all(c.speaker == "Cllr Patel" and not c.text.startswith("Cllr Patel") for c in inside)
+    opening = [c for c in chunks if c.text.startswith(tuple(_SPEAKERS))]
+    assert all(c.text.startswith(c.speaker) for c in opening if c.speaker)
+    assert chunks[0].speaker is None and chunks[0].text.startswith("Children's Scrutiny Committee, webcast")
+
+
+def test_the_speaker_is_what_the_model_reads_first_and_what_the_speaker_filter_finds(count) -> None:
+    from minutebook.pipeline import embedding_text
+    from minutebook.speakers import attribute
+
+    doc = make_doc(transcript())
+    chunks = chunk_document(doc, count)
+    inside = next(c for c in chunks if c.speaker == "Cllr Patel" and not c.text.startswith("Cllr Patel"))
+    assert embedding_text(inside).split("\n")[-1].startswith("Cllr Patel: Point 7")
+    said = attribute(doc, chunks)[inside.ordinal]
+    assert said and said[0].speaker == "Cllr Patel" and said[0].start == inside.start_char
+
+
+def test_papers_with_a_few_labelled_lines_are_not_verbatim_records(count) -> None:
+    from minutebook.chunking.turns import find_turns
+
+    fields = "\n".join(f"{k}: {v}" for k, v in [
+        ("Contact", "Jane Smith"), ("Date", "9 March 2022"), ("Venue", "County Hall"), ("Present", "Cllr Hughes"),
+        ("Apologies", "None"), ("Purpose", "To note"), ("Resolved", "That the report be noted"),
+        ("Email", "jane@example.org"), ("Telephone", "01392 383691"), ("Author", "Head of Service"),
+        ("Wards", "All"), ("Key decision", "No"), ("Background papers", "None")])
+    assert find_turns(fields + "\n\n" + "The committee considered the report. " * 20) is None
+    assert find_turns(transcript()) is not None
+    assert all(c.speaker is None for c in chunk_document(make_doc(fields), count))

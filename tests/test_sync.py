@@ -138,15 +138,27 @@ def test_index_built_with_another_model_is_refused(papers: Path, tmp_path: Path)
     assert "minutebook index --rebuild" in str(err.value)
 
 
-def test_other_chunker_version_is_refused(papers: Path, tmp_path: Path) -> None:
+def test_an_index_cut_by_another_chunker_is_cut_again_by_the_next_sync(papers: Path, tmp_path: Path) -> None:
+    from minutebook.chunk import CHUNKER_VERSION
+
     index = tmp_path / "index"
     sync(index, [papers], HashingEmbedder())
-    conn = sqlite3.connect(index / "minutebook.sqlite")
-    conn.execute("UPDATE meta SET value = 'old' WHERE key = 'chunker_version'")
-    conn.commit()
-    conn.close()
-    with pytest.raises(IndexMismatch, match="chunker version old"):
-        sync(index, [papers], HashingEmbedder())
+    store = Store.open(index)
+    before = store.conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+    with store.transaction() as conn:
+        conn.execute("UPDATE meta SET value = 'old' WHERE key = 'chunker_version'")
+        conn.execute("DELETE FROM chunks_fts WHERE rowid = (SELECT max(id) FROM chunks)")  # as if cut otherwise
+        conn.execute("DELETE FROM chunks WHERE id = (SELECT max(id) FROM chunks)")
+    store.close()
+    counting = CountingEmbedder()
+    report = sync(index, [papers], counting)
+    assert sorted(report.updated) == sorted(str(p) for p in papers.iterdir()), "every paper is cut again"
+    assert counting.embedded == [], "passages whose text is unchanged keep their embeddings"
+    store = Store.open(index, readonly=True)
+    assert store.meta()["chunker_version"] == CHUNKER_VERSION
+    assert store.conn.execute("SELECT count(*) FROM chunks").fetchone()[0] == before
+    store.close()
+    assert sync(index, [papers], counting).updated == (), "once cut again, papers are left alone"
 
 
 def test_vector_file_matches_the_database_after_each_sync(papers: Path, tmp_path: Path) -> None:

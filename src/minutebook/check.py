@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from minutebook.chunk import CHUNKER_VERSION
 from minutebook.errors import IndexCorrupt, MinutebookError
 from minutebook.lock import writer_lock
 from minutebook.store import DB_NAME, SCHEMA_VERSION, Store, now_iso
@@ -109,10 +108,7 @@ def _check_manifest(meta: dict[str, str]) -> list[Problem]:
             problems.append(Problem(MANIFEST, f"the manifest does not record {key}"))
     if meta.get("schema_version") and meta["schema_version"] != str(SCHEMA_VERSION):
         problems.append(Problem(MANIFEST, f"schema {meta['schema_version']}, this minutebook reads {SCHEMA_VERSION}"))
-    if meta.get("chunker_version") and meta["chunker_version"] != CHUNKER_VERSION:
-        problems.append(Problem(
-            MANIFEST, f"built with chunker {meta['chunker_version']}, this minutebook chunks with {CHUNKER_VERSION}"
-        ))
+    # Passages cut by another chunker version are no problem: the next sync cuts them again.
     return problems
 
 

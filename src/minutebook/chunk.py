@@ -1,10 +1,18 @@
-"""Cutting a paper into passages that follow its structure.
+"""Cutting a paper into passages shaped by the kind of record it is.
 
-A passage (``Chunk``) is one or more consecutive blocks under the same heading or minute,
-packed to about ``TARGET_TOKENS`` word pieces and never more than ``max_tokens``. A new
-heading or numbered minute starts a new passage, unless what came before is only a heading
-or a scrap of a few words. Every non-space character of the paper lands in exactly one
-passage, and each passage's text is an exact slice of the paper's text.
+A council paper's passage (``Chunk``) is one or more consecutive blocks under the same heading
+or minute, packed to about ``TARGET_TOKENS`` word pieces and never more than ``max_tokens``. A
+new heading or numbered minute starts a new passage, unless what came before is only a heading
+or a scrap of a few words. Every non-space character of such a paper lands in exactly one
+passage.
+
+A verbatim record ("Speaker: words" turns: transcripts, Hansard-style records) is cut into
+overlapping windows of whole turns of about ``WINDOW_TOKENS`` (``chunking.turns``): keyword
+search over such windows measured better on transcripts than passages of one short paragraph,
+and each window names the speaker of the turn it starts in. Every non-space character of a
+record lands in at least one passage, at most two.
+
+Each passage's text is an exact slice of the paper's text.
 
 Bump ``CHUNKER_VERSION`` whenever the output for some input changes: an index built by another
 version is refused, because its passages no longer match what this code would produce.
@@ -12,15 +20,17 @@ version is refused, because its passages no longer match what this code would pr
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from minutebook.chunking.blocks import Placed, find_blocks, place_blocks
 from minutebook.chunking.lines import ends_with_colon
 from minutebook.chunking.split import split_span
+from minutebook.chunking.turns import Turn, find_turns, turn_windows
 from minutebook.types import Chunk, Document
 
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"
 
 # MiniLM reads 256 pieces including [CLS]/[SEP]; the embedder may prepend a short heading.
 MAX_TOKENS = 200
@@ -28,6 +38,10 @@ MAX_TOKENS = 200
 TARGET_TOKENS = 150
 # A passage this small is joined to what follows even across a heading or minute.
 TINY_TOKENS = 25
+# Windows of a verbatim record: about 180 words of speech, within what MiniLM reads (256
+# pieces) with the speaker's name before it; the next window starts about 50 words back.
+WINDOW_TOKENS = 240
+WINDOW_OVERLAP = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +64,9 @@ def chunk_document(doc: Document, count_tokens: Callable[[str], int], max_tokens
         raise ValueError(f"max_tokens must be at least 1, not {max_tokens}")
     text = doc.text
     placed = place_blocks(text, find_blocks(doc))
+    turns = find_turns(text)
+    if turns is not None:
+        return _record_chunks(doc, turns, placed, count_tokens, max_tokens)
     # Leave room for a heading to travel with the first piece of a long block.
     split_at = max_tokens - min(30, max_tokens // 5)
     target = min(TARGET_TOKENS, split_at)
@@ -144,3 +161,28 @@ def _verified(groups: list[list[_Unit]], text: str, count: Callable[[str], int],
         else:
             result.append(group)
     return result
+
+
+def _record_chunks(
+    doc: Document, turns: list[Turn], placed: list[Placed], count: Callable[[str], int], max_tokens: int,
+) -> list[Chunk]:
+    """Passages of a verbatim record: what comes before the first turn, then windows of turns."""
+    text = doc.text
+    window = max(max_tokens, WINDOW_TOKENS) if max_tokens >= MAX_TOKENS else max_tokens
+    spans: list[tuple[int, int, str | None]] = []
+    head = text[:turns[0].start]
+    if head.strip():
+        lead = len(head) - len(head.lstrip())
+        end = len(head.rstrip())
+        spans.extend((a, b, None) for a, b, _ in split_span(text, lead, end, count, window, TARGET_TOKENS))
+    overlap = min(WINDOW_OVERLAP, window // 4)
+    spans.extend((w.start, w.end, w.speaker) for w in turn_windows(text, turns, count, window, overlap))
+    starts = [p.start for p in placed]
+    chunks: list[Chunk] = []
+    for start, end, speaker in spans:
+        at = placed[max(0, bisect_right(starts, start) - 1)] if placed else None
+        chunks.append(Chunk(
+            ordinal=len(chunks), text=text[start:end], start_char=start, end_char=end, page=doc.page_at(start),
+            section=at.section if at else None, minute=at.minute if at else None, speaker=speaker,
+        ))
+    return chunks

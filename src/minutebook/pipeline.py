@@ -39,11 +39,14 @@ ProgressFn = Callable[[Progress], None]
 
 
 def embedding_text(chunk: Chunk) -> str:
-    """What the model reads for a chunk: its heading for context, then its text."""
+    """What the model reads for a chunk: its heading for context, who is speaking, then its text."""
+    text = chunk.text
+    if chunk.speaker and not text.startswith(chunk.speaker):
+        text = f"{chunk.speaker}: {text}"  # a window starting inside a turn of a verbatim record
     section = (chunk.section or "")[:SECTION_PREFIX_CHARS]
     if section and not chunk.text.startswith(section):
-        return f"{section}\n{chunk.text}"
-    return chunk.text
+        return f"{section}\n{text}"
+    return text
 
 
 def embedding_hash(model_id: str, text: str) -> str:
@@ -273,6 +276,12 @@ def sync(
             store.close()
 
 
+def _all_recut(stored: dict, tally: _Tally, gone: dict) -> bool:
+    """Whether every paper the index held before this sync was cut again or removed by it."""
+    done = set(tally.updated) | set(gone) | {old for old, _ in tally.moved}
+    return all(path in done for path in stored)
+
+
 def _sync_locked(
     store: Store, roots: Sequence[Path], embedder: Embedder, progress: ProgressFn | None, started: float,
     limits: ReadLimits | None,
@@ -282,6 +291,9 @@ def _sync_locked(
     if store.manifest() is None or not store.meta().get("chunker_version"):
         with store.transaction():
             store.set_meta(manifest.as_dict())
+    # Passages cut by another chunker version: every paper is read and cut again (embeddings of
+    # passages whose text is unchanged are reused); the index records the new version once all are.
+    recut = store.meta().get("chunker_version") != CHUNKER_VERSION
     tally = _Tally()
     notify = progress or (lambda p: None)
 
@@ -299,7 +311,7 @@ def _sync_locked(
             tally.failed.append(FileFailure(str(path), f"cannot read: {exc.strerror}"))
             continue
         old = stored.get(str(path))
-        if old is not None and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns:
+        if old is not None and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns and not recut:
             tally.unchanged.append(str(path))
         else:
             to_read.append((path, st.st_size, st.st_mtime_ns))
@@ -323,7 +335,7 @@ def _sync_locked(
                 continue
             doc = item.document
             assert doc is not None
-            if old is not None and old.sha256 == doc.sha256:
+            if old is not None and old.sha256 == doc.sha256 and not recut:
                 writer.begin()
                 store.touch(old.id, size, mtime_ns)
                 tally.unchanged.append(key)
@@ -345,6 +357,9 @@ def _sync_locked(
             if path_str not in moved_from:
                 tally.removed.append(path_str)
         writer.drain()
+        if recut and _all_recut(stored, tally, gone):
+            writer.begin()
+            store.set_meta({"chunker_version": CHUNKER_VERSION})
         if writer.in_tx or store.meta().get("vectors_file") is None:
             writer.begin()
             writer.store.drop_unused_embeddings()

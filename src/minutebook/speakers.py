@@ -18,9 +18,11 @@ model, so it runs at index time for every paper.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from minutebook.chunking.turns import Turn, find_turns
 from minutebook.types import Chunk, Document
 
 ROLES = ("member", "officer", "cabinet")
@@ -434,7 +436,14 @@ def attributions_in(text: str, committee: str | None = None) -> list[Attribution
 
 
 def attribute(doc: Document, chunks: Sequence[Chunk]) -> list[tuple[Attribution, ...]]:
-    """For each chunk, the attributed statements that start inside it."""
+    """For each chunk, the attributed statements that start inside it.
+
+    In a verbatim record every turn is a statement by its speaker, and each passage holds the
+    part of every turn it overlaps: a window that starts inside a turn is that speaker's too.
+    """
+    turns = find_turns(doc.text)
+    if turns is not None:
+        return [_turns_in(turns, c) for c in chunks]
     found = attributions_in(doc.text, doc.metadata.committee)
     out: list[tuple[Attribution, ...]] = []
     i = 0
@@ -448,3 +457,15 @@ def attribute(doc: Document, chunks: Sequence[Chunk]) -> list[tuple[Attribution,
             j += 1
         out.append(tuple(mine))
     return out
+
+
+def _turns_in(turns: Sequence[Turn], chunk: Chunk) -> tuple[Attribution, ...]:
+    first = max(0, bisect_right([t.start for t in turns], chunk.start_char) - 1)
+    out = []
+    for turn in turns[first:]:
+        if turn.start >= chunk.end_char:
+            break
+        if turn.end > chunk.start_char:
+            out.append(Attribution(turn.speaker, role_of(turn.speaker), None,
+                                   max(turn.start, chunk.start_char), min(turn.end, chunk.end_char)))
+    return tuple(out)

@@ -279,7 +279,7 @@ class Store:
         return IndexManifest.from_meta(self.meta())
 
     def check_manifest(self, expected: IndexManifest) -> None:
-        """Refuse an index built with another model, chunker or schema."""
+        """Refuse an index built with another model or dimension."""
         found = self.manifest()
         if found is None:
             return
@@ -290,8 +290,7 @@ class Store:
             problems.append("embedding model files with other checksums")
         if found.dimension != expected.dimension:
             problems.append(f"{found.dimension}-dimensional vectors, not {expected.dimension}")
-        if found.chunker_version and found.chunker_version != expected.chunker_version:
-            problems.append(f"chunker version {found.chunker_version}, not {expected.chunker_version}")
+        # Another chunker's passages are not refused: the next sync cuts every paper again (pipeline.sync).
         if problems:
             raise IndexMismatch(
                 f"the index at {self.folder} was built with " + "; ".join(problems),
@@ -363,7 +362,7 @@ class Store:
             ids.append(chunk_id)
             self.conn.execute(
                 "INSERT INTO chunks_fts (rowid, text, context) VALUES (?, ?, ?)",
-                (chunk_id, chunk.text, f"{chunk.section or ''} {context_base}"),
+                (chunk_id, chunk.text, f"{chunk.speaker or ''} {chunk.section or ''} {context_base}"),
             )
         return ids
 

@@ -72,6 +72,7 @@ class Chunk:
     section: str | None = None  # the heading the passage sits under
     minute: str | None = None  # minute, item or paragraph number, e.g. "7.4", "266"
     boilerplate: bool = False  # visitor notes, running headers, page furniture
+    speaker: str | None = None  # in a verbatim record, who is speaking where the passage begins
 
 
 @dataclass(frozen=True, slots=True)
