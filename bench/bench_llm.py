@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_llm.py [--model PATH] [--prompt-tokens 700] [--max-tokens 128] [--threads N]
                                         [--index DIR] [--runs 3]
 
-First the model alone, on minutebook's answer prompt over synthetic council passages padded
+First the model alone (in its own process, as minutebook runs it), on minutebook's answer prompt over synthetic council passages padded
 to about ``--prompt-tokens`` tokens. Then `ask --llm` as a user meets it (search, prompt,
 generation, checking; the model already loaded) against raw llama-cpp-python given the very
 prompt `ask` built, with the same decoding settings. The key-value cache is cleared before
@@ -24,7 +24,7 @@ from pathlib import Path
 from minutebook.answer.generate import MAX_TOKENS
 from minutebook.answer.prompt import STOP, PromptPassage, build_prompt, prompt_passages
 from minutebook.config import load_settings
-from minutebook.llm import N_CTX, REPEAT_PENALTY, open_generator
+from minutebook.llm import N_CTX, REPEAT_PENALTY, open_generator, portable_model_params
 from minutebook.types import Hit
 
 REPO = Path(__file__).resolve().parent.parent
@@ -58,9 +58,7 @@ def main() -> int:
 
     settings = load_settings(llm_model=args.model)
     t0 = time.perf_counter()
-    generator = open_generator(settings)
-    if args.threads:
-        generator.n_threads = args.threads
+    generator = open_generator(settings, n_threads=args.threads)  # in its own process, as `ask` runs it
     generator.load()
     load_s = time.perf_counter() - t0
 
@@ -84,7 +82,7 @@ def main() -> int:
     decode_s = end - first
     report = {
         "model": generator.model_id,
-        "threads": generator.n_threads,
+        "threads": args.threads or os.cpu_count(),
         "cpu_count": os.cpu_count(),
         "load_seconds": round(load_s, 3),
         "prompt_tokens": prompt_tokens,
@@ -136,7 +134,9 @@ def ask_vs_raw(settings, generator, index: Path, runs: int) -> dict[str, object]
     answerer = CitedAnswerer(searcher, generator_factory=lambda: generator, top_k=8)
     hits = searcher.search(QUESTION, None, answerer.top_k).hits
     prompt = build_prompt(QUESTION, prompt_passages(QUESTION, hits))
-    raw = Llama(model_path=str(generator.path), n_ctx=N_CTX, verbose=False)  # llama-cpp-python's own defaults
+    # llama-cpp-python's own defaults, in this process (with the same portable CPU kernels as minutebook).
+    with portable_model_params():
+        raw = Llama(model_path=str(generator.kwargs["path"]), n_ctx=N_CTX, verbose=False)
 
     def ask_pieces():
         # The answer is produced on another thread; its tokens are timed as `ask` streams them.
@@ -162,7 +162,7 @@ def ask_vs_raw(settings, generator, index: Path, runs: int) -> dict[str, object]
     answerer.answer(QUESTION, llm=True)  # warm: search caches, model pages
     ask_runs, raw_runs = [], []
     for _ in range(runs):
-        generator.load().reset()
+        generator.reset()
         ask_runs.append(_timed(ask_pieces()))
         raw.reset()
         raw_runs.append(_timed(raw_pieces()))
@@ -172,6 +172,7 @@ def ask_vs_raw(settings, generator, index: Path, runs: int) -> dict[str, object]
         answerer.answer(QUESTION)
         extractive.append(time.perf_counter() - t0)
     searcher.close()
+    generator.close()
 
     def med(rs: list[dict], key: str) -> float:
         return round(statistics.median(r[key] for r in rs), 3)

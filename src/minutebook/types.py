@@ -182,7 +182,11 @@ class AnswerSentence:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """A cited answer. ``mode`` is "extractive", "generated" or "not_covered"."""
+    """A cited answer. ``mode`` is "extractive", "generated" or "not_covered".
+
+    ``fallback`` says why a model answer was asked for and a quoted one is shown instead
+    ("model_stopped", "nothing_supported"); ``notice`` is the one line that tells the reader.
+    """
 
     question: str
     mode: str
@@ -191,3 +195,5 @@ class Answer:
     citations: tuple[Citation, ...]
     weak: bool
     model: str | None = None
+    fallback: str | None = None
+    notice: str | None = None

@@ -96,7 +96,7 @@ def worker_main() -> None:
         memory_mb, parent_pid, sys_path, reader_bytes = conn.recv()
     except (EOFError, OSError):
         return
-    _watch_parent(parent_pid)
+    watch_parent(parent_pid)
     sys.path[:] = sys_path  # so a reader passed by name imports as it did in the parent
     reader: Reader = pickle.loads(reader_bytes)
     _warm_up()
@@ -145,7 +145,7 @@ def _warm_up() -> None:
         pass  # the parent chunks instead, and reports what is missing
 
 
-def _watch_parent(parent_pid: int) -> None:
+def watch_parent(parent_pid: int) -> None:
     """Exit when the parent dies (even by SIGKILL), instead of lingering as an orphan."""
 
     def watch() -> None:

@@ -42,7 +42,7 @@ class Services:
 
     def close(self) -> None:
         if self.owned:
-            for part in (self.searcher, self.reader):
+            for part in (self.answerer, self.searcher, self.reader):
                 close = getattr(part, "close", None)
                 if close is not None:
                     close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from minutebook.answer.check import check_sentence, check_text, source_text
 from minutebook.answer.extractive import Pick, pick_sentences
@@ -15,6 +16,7 @@ from minutebook.answer.generate import MAX_TOKENS, run_guarded
 from minutebook.answer.prompt import STOP, build_prompt, prompt_passages
 from minutebook.answer.scope import not_in_papers, scoped_search
 from minutebook.cite import meeting_label, own_markers, trim_quote
+from minutebook.errors import ModelStopped
 from minutebook.protocols import Generator, Searcher
 from minutebook.types import Answer, AnswerSentence, Citation, Filters, Hit
 
@@ -86,15 +88,24 @@ def _extract_citation(n: int, hit: Hit, picks: Sequence[Pick]) -> Citation:
 
 
 def generated_answer(question: str, hits: Sequence[Hit], generator: Generator,
-                     on_token: Callable[[str], None] | None = None, max_tokens: int = MAX_TOKENS) -> Answer:
+                     on_token: Callable[[str], None] | None = None, max_tokens: int = MAX_TOKENS,
+                     named: Sequence[str] = ()) -> Answer:
     """Have ``generator`` answer from the top passages, streaming tokens to ``on_token``, then check it."""
     passages = prompt_passages(question, hits)
     citations = tuple(Citation(p.n, p.hit, p.quote) for p in passages)
-    result = run_guarded(generator, build_prompt(question, passages), STOP, max_tokens, on_token)
+    try:
+        result = run_guarded(generator, build_prompt(question, passages), STOP, max_tokens, on_token)
+    except ModelStopped as exc:
+        return quoted_fallback(question, hits, named, "model_stopped", f"{exc.message}; showing the quoted answer")
     sources = {c.n: source_text(c) for c in citations}
     text = result.text or "(the model gave no answer)"
     return Answer(question, "generated", text, check_text(result.text, sources), citations, False,
                   generator.model_id)
+
+
+def quoted_fallback(question: str, hits: Sequence[Hit], named: Sequence[str], fallback: str, notice: str) -> Answer:
+    """The quoted answer, shown because the model's could not be: ``notice`` says why, in one line."""
+    return replace(extractive_answer(question, hits, named), fallback=fallback, notice=notice)
 
 
 class CitedAnswerer:
@@ -119,6 +130,14 @@ class CitedAnswerer:
                 self._generator = self._factory()
             return self._generator
 
+    def close(self) -> None:
+        """Stop the language model's process, if one was started."""
+        with self._lock:
+            generator, self._generator = self._generator, None
+        close = getattr(generator, "close", None)
+        if close is not None:
+            close()
+
     def answer(self, question: str, filters: Filters | None = None, *, llm: bool = False,
                on_token: Callable[[str], None] | None = None) -> Answer:
         """A cited answer to ``question``; "not_covered" when search finds nothing relevant.
@@ -131,7 +150,7 @@ class CitedAnswerer:
         if result.weak or not result.hits:
             return not_covered_answer(question, result.hits)
         if llm:
-            return generated_answer(question, result.hits, self.generator(), on_token)
+            return generated_answer(question, result.hits, self.generator(), on_token, named=result.councils)
         return extractive_answer(question, result.hits, result.councils)
 
 

@@ -32,6 +32,8 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
         ],
         "weak": answer.weak,
         "model": answer.model,
+        "fallback": answer.fallback,
+        "notice": answer.notice,
     }
 
 

@@ -57,7 +57,11 @@ def _render(answer: Any, streamed: str) -> None:
     from minutebook.answer import sources_lines, unsupported_lines
 
     out: list[str] = []
-    if streamed:
+    if answer.notice:
+        # Whatever the model streamed before it stopped is not the answer: say so, then quote.
+        out.extend(["", ""] if streamed else [])
+        out.extend([f"minutebook: {answer.notice}.", "", answer.text])
+    elif streamed:
         # The answer is already on screen, token by token.
         out.append("")
         if answer.text.strip() != streamed.strip():

@@ -65,9 +65,13 @@ class AnswerPane(VerticalScroll):
         """The finished answer: sentences the checker could not support are marked, sources listed."""
         self.answer = answer
         flagged = [s.text for s in answer.sentences if not s.supported]
-        self.query_one("#answer-body", Static).update(self._marked(answer.text, flagged))
         label = self.get_component_rich_style("answer--label", partial=True)
         warn = self.get_component_rich_style("answer--unsupported", partial=True)
+        body = self._marked(answer.text, flagged)
+        if answer.notice:
+            # The model's own words (streamed so far) are replaced by the quoted answer, saying why.
+            body = line((f"⚠ {answer.notice[:1].upper()}{answer.notice[1:]}.", warn)) + Text("\n\n") + body
+        self.query_one("#answer-body", Static).update(body)
         check: list[Text] = []
         if answer.mode == "generated":
             good = sum(1 for s in answer.sentences if s.supported)
