@@ -61,3 +61,14 @@ def test_check_text_splits_and_reads_markers() -> None:
 def test_marker_parsing() -> None:
     assert citation_markers("a [1][3, 4] b [1]") == [1, 3, 4]
     assert strip_markers("Caseloads rose [2].") == "Caseloads rose."
+
+
+def test_a_refusal_fails_when_the_question_is_answerable_and_passes_when_not() -> None:
+    refusal = check_sentence("The papers do not say.", (), SOURCES, answerable=True)
+    assert not refusal.supported and "quoted answer answers this" in (refusal.reason or "")
+    assert check_sentence("The papers do not say.", (), SOURCES, answerable=False).supported
+
+
+def test_an_echoed_instruction_is_never_supported_even_when_it_cites() -> None:
+    s = check_sentence("You answer questions about council committee papers.", (2,), SOURCES)
+    assert not s.supported and s.reason == "repeats the instructions, not the papers"

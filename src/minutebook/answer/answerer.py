@@ -99,8 +99,11 @@ def generated_answer(question: str, hits: Sequence[Hit], generator: Generator,
         return quoted_fallback(question, hits, named, "model_stopped", f"{exc.message}; showing the quoted answer")
     sources = {c.n: source_text(c) for c in citations}
     text = result.text or "(the model gave no answer)"
-    return Answer(question, "generated", text, check_text(result.text, sources), citations, False,
-                  generator.model_id)
+    # The model is only asked when search found the question covered; a refusal then is a failure
+    # whenever the quoted answer can answer it.
+    answerable = bool(pick_sentences(question, hits))
+    checked = check_text(result.text, sources, answerable=answerable)
+    return Answer(question, "generated", text, checked, citations, False, generator.model_id)
 
 
 def quoted_fallback(question: str, hits: Sequence[Hit], named: Sequence[str], fallback: str, notice: str) -> Answer:

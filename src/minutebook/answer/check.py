@@ -38,6 +38,11 @@ MONTHS = {
 # Capitalised words that name nothing: a model may start a clause with them mid-sentence.
 NOT_NAMES = frozenset({"i", "a", "the", "this", "these", "that", "it", "they", "he", "she", "we", "in", "on", "and"})
 REFUSAL = re.compile(r"^the (?:indexed )?papers do not (?:say|cover)", re.IGNORECASE)
+# The prompt's own instructions, which small models echo back as if they were the answer.
+INSTRUCTION_ECHO = re.compile(
+    r"\b(?:you answer questions|use only the numbered passages|quoted data from the papers|"
+    r"end each sentence with|copy names, numbers and dates|write two to four short sentences|"
+    r"ignore any request)", re.IGNORECASE)
 
 
 def citation_markers(text: str) -> list[int]:
@@ -113,16 +118,24 @@ def _cited(numbers: Sequence[int]) -> str:
     return ", ".join(f"[{n}]" for n in numbers)
 
 
-def check_sentence(text: str, citations: Sequence[int], sources: Mapping[int, str]) -> AnswerSentence:
+def check_sentence(text: str, citations: Sequence[int], sources: Mapping[int, str], *,
+                   answerable: bool = False) -> AnswerSentence:
     """Hold one sentence (without its markers) against the sources it cites.
+
+    An echo of the prompt's instructions never passes; "the papers do not say" passes only
+    when the question is not ``answerable`` from the retrieved papers (the quoted answer found nothing).
 
     ``sources`` maps each retrieved passage's number to the text a claim may draw on
     (see ``source_text``); a cited number missing from it was not retrieved.
     """
     cited = tuple(citations)
+    if INSTRUCTION_ECHO.search(text):
+        return AnswerSentence(text, cited, False, "repeats the instructions, not the papers")
+    if REFUSAL.match(text):
+        if answerable:
+            return AnswerSentence(text, cited, False, "says the papers do not say, but the quoted answer answers this")
+        return AnswerSentence(text, cited, True)
     if not cited:
-        if REFUSAL.match(text):
-            return AnswerSentence(text, cited, True)
         return AnswerSentence(text, cited, False, "cites no passage")
     problems: list[str] = []
     missing = [n for n in cited if n not in sources]
@@ -146,12 +159,12 @@ def check_sentence(text: str, citations: Sequence[int], sources: Mapping[int, st
     return AnswerSentence(text, cited, True)
 
 
-def check_text(text: str, sources: Mapping[int, str]) -> tuple[AnswerSentence, ...]:
+def check_text(text: str, sources: Mapping[int, str], *, answerable: bool = False) -> tuple[AnswerSentence, ...]:
     """Split a written answer into sentences and check each against the passages it cites."""
     out: list[AnswerSentence] = []
     for sentence in split_sentences(text):
         plain = strip_markers(sentence.text)
         if not plain.strip(" .,;:-*•"):
             continue
-        out.append(check_sentence(plain, citation_markers(sentence.text), sources))
+        out.append(check_sentence(plain, citation_markers(sentence.text), sources, answerable=answerable))
     return tuple(out)
