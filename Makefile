@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 MB := $(VENV)/bin/minutebook
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test test-fast bench clean-index
+.PHONY: install demo test test-fast check bench clean-index
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "minutebook needs Python 3.11 or newer")'
@@ -32,6 +32,12 @@ demo: install
 
 test: install
 	$(PY) -m pytest -q
+
+# House rules: lint (ruff), types (mypy on src/ and tui/), import contracts (import-linter, see pyproject.toml).
+check: install
+	$(VENV)/bin/ruff check src tui tests bench
+	$(VENV)/bin/mypy
+	PYTHONPATH=src:tui $(VENV)/bin/lint-imports
 
 test-fast: install
 	$(PY) -m pytest -q -m "not slow"

@@ -232,7 +232,7 @@ def main() -> int:
             vectors, queries = r.pop("_vectors"), r.pop("_queries")
             cos = (vectors * ref).sum(axis=1)
             mine = top10(queries, vectors)
-            overlap = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(ref_top, mine)])
+            overlap = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(ref_top, mine, strict=True)])
             r.update(cos_mean=round(float(cos.mean()), 4), cos_min=round(float(cos.min()), 4),
                      top10_overlap=round(float(overlap), 3))
         out.update(passages=len(texts), queries=len(questions), backends=results)

@@ -16,9 +16,9 @@ import argparse
 import json
 import os
 import statistics
-from dataclasses import replace
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from minutebook.answer.generate import MAX_TOKENS

@@ -293,7 +293,7 @@ def measure(folder: Path) -> dict:
         rec10.append(len(truth & set(got10.tolist())) / len(truth))
         rec_pool.append(len(truth & set(got100.tolist())) / len(truth))
     frec = []
-    for ci, (c, allowed) in enumerate(council_ids.items()):
+    for ci, (_c, allowed) in enumerate(council_ids.items()):
         if len(allowed) < 20:
             continue
         sel = qvecs[ci::len(council_ids)]

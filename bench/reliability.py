@@ -337,7 +337,7 @@ def read_loop(index: Path, stop_file: Path, seed: int) -> None:
                             if not np.array_equal(vector_ids(vi.index), ids):
                                 out["mixed"] += 1
                 out["probes"] += 1
-        except Exception as exc:  # counted, not raised: the point is to count them
+        except Exception as exc:  # noqa: BLE001 - counted, not raised: the point is to count them
             out["errors"] += 1
             if len(out["error_samples"]) < 5:
                 out["error_samples"].append(f"{type(exc).__name__}: {exc}")
@@ -553,7 +553,7 @@ def bad_inputs(workdir: Path, seconds_per_file: float = 60.0, big_line_mb: int =
     started = time.monotonic()
     try:
         result = sync(index, [folder], HashingEmbedder(), progress=meddle, limits=ReadLimits(seconds=seconds_per_file))
-    except Exception as exc:  # the promise is that this never happens
+    except Exception as exc:  # noqa: BLE001 - the promise is that this never happens
         report.parent_crashed = True
         report.failed["(sync)"] = f"{type(exc).__name__}: {exc}"
         return report
@@ -732,7 +732,7 @@ def render_markdown(results: dict[str, Any], args: argparse.Namespace) -> str:
         "",
         "Written by `bench/reliability.py` (run by `make bench`); every figure below comes from that run:",
         "",
-        "    .venv/bin/python bench/reliability.py --kills %d --readers %d" % (args.kills, args.readers),
+        f"    .venv/bin/python bench/reliability.py --kills {args.kills:d} --readers {args.readers:d}",
         "",
         f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}; "
         f"run {time.strftime('%Y-%m-%d %H:%M')}. Short versions run in `make test` "
@@ -745,7 +745,7 @@ def render_markdown(results: dict[str, Any], args: argparse.Namespace) -> str:
         f"| a bad file costs only itself | {len(cases)} bad and control files: {len(bad['indexed'])} indexed, "
         f"{len(bad['failed'])} failed with a reason; parent crashed: {'yes' if bad['parent_crashed'] else 'no'}; "
         f"controls indexed {bad['controls_indexed']} of {bad['controls']}; sync took {bad['seconds']} s |",
-        f"| a reader that hangs, hogs memory or segfaults fails alone | "
+        "| a reader that hangs, hogs memory or segfaults fails alone | "
         + "; ".join(f"{k}: {v}" for k, v in pool["outcomes"].items()) + f" ({pool['seconds']} s) |",
         f"| SIGKILL at any moment costs nothing committed | {kills['kills']} kills "
         f"(plus {kills['completed_runs']} runs that finished first); documents lost {kills['documents_lost']}, "

@@ -165,5 +165,5 @@ def test_models_report_shows_the_onnx_file_and_its_state(onnx_cache: Path, tmp_p
     assert len(onnx) == 1 and onnx[0]["status"] == "verified"
     assert onnx[0]["path"] == str(onnx_export(onnx_cache).int8) and onnx[0]["sha256"]
     fresh = model_reports(Settings(embed_backend="onnx", cache=tmp_path))
-    assert [r["status"] for r in fresh if r["name"] == ONNX_MODEL_ID][0].startswith("not yet built")
+    assert next(r["status"] for r in fresh if r["name"] == ONNX_MODEL_ID).startswith("not yet built")
     assert not any(r["name"].startswith(ONNX_MODEL_ID) for r in model_reports(Settings(embed_backend="torch", cache=onnx_cache)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -58,3 +59,11 @@ def test_argument_error_is_a_message_not_a_traceback() -> None:
     assert out.returncode == 2
     assert "cannot read the date 'last week'" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_import_contracts_hold() -> None:
+    """The contracts in pyproject.toml: front ends, council code and the engine stay in their places."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO / "tui")])}
+    code = "import sys\nfrom importlinter.cli import lint_imports\nsys.exit(lint_imports(no_cache=True))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, env=env)
+    assert out.returncode == 0, out.stdout + out.stderr

@@ -214,7 +214,7 @@ def test_a_missing_root_is_an_error_not_a_mass_removal(papers: Path, tmp_path: P
 
 
 def test_corpus_folder_exists() -> None:
-    assert len([p for p in CORPUS.glob("*.txt")]) == 5
+    assert len(list(CORPUS.glob("*.txt"))) == 5
 
 
 def test_a_passage_repeated_in_the_next_batch_is_embedded_once(papers: Path, tmp_path: Path,

@@ -10,12 +10,12 @@ import pytest
 
 pytest.importorskip("textual")
 
-from textual.pilot import Pilot  # noqa: E402
-from textual.widgets import Select, Static  # noqa: E402
+from textual.pilot import Pilot
+from textual.widgets import Select, Static
 
-from minutebook.config import Settings  # noqa: E402
-from minutebook.types import Filters, SearchResult  # noqa: E402
-from minutebook_tui.app import MinutebookApp, make_app  # noqa: E402
+from minutebook.config import Settings
+from minutebook.types import Filters, SearchResult
+from minutebook_tui.app import MinutebookApp, make_app
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 

@@ -9,13 +9,13 @@ import pytest
 
 pytest.importorskip("pytest_textual_snapshot")
 
-from textual.pilot import Pilot  # noqa: E402
+from textual.pilot import Pilot
 
-from minutebook.answer import extractive_answer  # noqa: E402
-from minutebook.config import Settings  # noqa: E402
-from minutebook.reader import Facets, PassageContext  # noqa: E402
-from minutebook.types import Answer, Filters, Hit, SearchResult  # noqa: E402
-from minutebook_tui.app import MinutebookApp, make_app  # noqa: E402
+from minutebook.answer import extractive_answer
+from minutebook.config import Settings
+from minutebook.reader import Facets, PassageContext
+from minutebook.types import Answer, Filters, Hit, SearchResult
+from minutebook_tui.app import MinutebookApp, make_app
 
 DOC = (
     "Children's Scrutiny Committee\n\n4. Ofsted Focused Visit\n\n"

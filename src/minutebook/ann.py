@@ -64,7 +64,6 @@ def exact_index(dimension: int) -> Any:
 
 def build_ann(ids: np.ndarray, vectors: np.ndarray, dimension: int, *, nlist: int | None = None) -> Any:
     """A trained IVF + SQ8 index holding ``vectors`` under ``ids`` (unit vectors, inner product)."""
-    import faiss
 
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     nlist = nlist or lists_for(len(vectors))
@@ -159,7 +158,7 @@ def search_params(index: Any, selector: Any | None, share: float = 1.0) -> Any:
             # Only `share` of each visited list may be returned: visit more lists so that about as
             # many admissible vectors are compared as in an unfiltered search (up to a limit).
             widen = min(MAX_FILTER_WIDENING, 1.0 / max(share, 1e-9))
-            nprobe = min(index.nlist, int(math.ceil(nprobe * widen)))
+            nprobe = min(index.nlist, math.ceil(nprobe * widen))
         params = faiss.SearchParametersIVF(nprobe=nprobe)
         if selector is not None:
             params.sel = selector

@@ -90,7 +90,8 @@ def _check(store: Store, conn: sqlite3.Connection) -> CheckReport:
     if missing:
         problems.append(Problem(DATABASE, f"{missing} passages have no stored vector"))
     if dimension:
-        wrong = conn.execute("SELECT count(*) FROM embeddings WHERE length(vector) != ?", (4 * dimension,)).fetchone()[0]
+        wrong = conn.execute(
+            "SELECT count(*) FROM embeddings WHERE length(vector) != ?", (4 * dimension,)).fetchone()[0]
         if wrong:
             problems.append(Problem(DATABASE, f"{wrong} stored vectors are not {dimension}-dimensional"))
     problems.extend(_check_keywords(conn, chunks))
@@ -147,7 +148,7 @@ def _check_vectors(
         vectors = VectorIndex.load(store.folder, record, dimension)
     except IndexCorrupt as exc:
         return [Problem(VECTORS, exc.message)]
-    except Exception as exc:  # faiss refusing a file whose checksum matched: still a bad file
+    except Exception as exc:  # noqa: BLE001 - faiss refusing a file whose checksum matched: still a bad file
         return [Problem(VECTORS, f"vector file {record.name} cannot be loaded ({exc})")]
     if vectors.count != chunks:
         return [Problem(VECTORS, f"vector file {record.name} holds {vectors.count} vectors for {chunks} passages")]

@@ -11,6 +11,7 @@ import os
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 from minutebook.errors import UsageError
 
@@ -51,7 +52,7 @@ def _config_file() -> Path | None:
     return None
 
 
-def _coerce(name: str, raw: object) -> object:
+def _coerce(name: str, raw: object) -> Any:
     if name in ("index", "cache"):
         return Path(str(raw)).expanduser()
     if name == "llm_model":

@@ -240,7 +240,7 @@ def _speaker_index(found: list[Statement], sentences: list[tuple[int, int, int]]
     """Sentence start -> (people speaking in it, block number)."""
     blocks = {a: blk for a, _b, blk in sentences}
     out: dict[int, tuple[tuple[Person, ...], int]] = {}
-    for a, b, blk in sentences:
+    for a, b, _blk in sentences:
         people: list[Person] = []
         for st in found:
             if st.start < b and st.end > a:
@@ -334,7 +334,7 @@ def _without_speaker(filters: Filters | None) -> Filters | None:
     return replace(filters, speaker=None, role=None) if filters is not None else None
 
 
-def _doc_ids(store, filters: Filters | None) -> list[int]:  # type: ignore[no-untyped-def]
+def _doc_ids(store, filters: Filters | None) -> list[int]:
     from minutebook.search import filter_sql
 
     where, args = filter_sql(_without_speaker(filters))
@@ -343,7 +343,7 @@ def _doc_ids(store, filters: Filters | None) -> list[int]:  # type: ignore[no-un
     return [int(r[0]) for r in rows]
 
 
-def _hit_for(doc, chunk_id: int, chunk, text: str) -> Hit:  # type: ignore[no-untyped-def]
+def _hit_for(doc, chunk_id: int, chunk, text: str) -> Hit:
     m = doc.metadata
     return Hit(chunk_id=chunk_id, doc_id=doc.id, score=0.0, path=doc.path, title=m.title, council=m.council,
                committee=m.committee, date=m.meeting_date, doc_type=m.doc_type, page=chunk.page,
@@ -351,7 +351,7 @@ def _hit_for(doc, chunk_id: int, chunk, text: str) -> Hit:  # type: ignore[no-un
                text=chunk.text, boilerplate=chunk.boilerplate)
 
 
-def decisions_in(store, doc_id: int, kinds: Sequence[str] | None = None,  # type: ignore[no-untyped-def]
+def decisions_in(store, doc_id: int, kinds: Sequence[str] | None = None,
                  filters: Filters | None = None) -> list[Decision]:
     """The decisions in one indexed paper, each tied to the passage that holds its start."""
     row = store.conn.execute("SELECT path FROM documents WHERE id = ?", (doc_id,)).fetchone()
@@ -375,7 +375,7 @@ def decisions_in(store, doc_id: int, kinds: Sequence[str] | None = None,  # type
     return out
 
 
-def from_index(store, filters: Filters | None = None,  # type: ignore[no-untyped-def]
+def from_index(store, filters: Filters | None = None,
                kinds: Sequence[str] | None = None) -> list[Decision]:
     """Every decision in the indexed papers that passes the filters, oldest meeting first."""
     out: list[Decision] = []
@@ -385,7 +385,7 @@ def from_index(store, filters: Filters | None = None,  # type: ignore[no-untyped
     return out
 
 
-def search(searcher, store, query: str, filters: Filters | None = None,  # type: ignore[no-untyped-def]
+def search(searcher, store, query: str, filters: Filters | None = None,
            kinds: Sequence[str] | None = None, top_k: int = 40) -> list[Decision]:
     """Decisions about ``query``: ranked by the hybrid searcher over the passages holding them.
 

@@ -64,7 +64,7 @@ Progress = Callable[[str], None]
 
 
 def _to_stderr(message: str) -> None:
-    print(f"minutebook: {message}", file=sys.stderr, flush=True)
+    print(f"minutebook: {message}", file=sys.stderr, flush=True)  # noqa: T201 (a diagnostic, to stderr)
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,7 +63,7 @@ def _unit(text: str, pos: int) -> tuple[str | None, int]:
     m = re.match(r"\s+per\s+((?:[a-z][\w'-]*\s*){1,3})", rest, re.I)
     if m:
         words = m.group(1).split()
-        kept = []
+        kept: list[str] = []
         for w in words:
             if w.lower() in _UNIT_STOP:
                 break
@@ -73,7 +73,7 @@ def _unit(text: str, pos: int) -> tuple[str | None, int]:
             return unit.rstrip(".,;:"), pos + rest.find(kept[-1]) + len(kept[-1])
     m = re.match(r"(?:[ \t]+[A-Za-z][\w'-]*){1,3}", rest)
     words = m.group().split() if m else []
-    kept: list[str] = []
+    kept = []
     for i, w in enumerate(words):
         lower = w.lower()
         if lower in _UNIT_STOP or (i > 0 and re.search(r"(?:ed|ing|ly)$", lower)) or re.fullmatch(_MONTHS, lower):

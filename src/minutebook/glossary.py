@@ -60,7 +60,7 @@ def expansions(query: str) -> tuple[str, ...]:
     extra: list[str] = []
     for g in groups:
         for term in GROUPS[g]:
-            stems = " " + " ".join(stem(w) for w in term.split()) + " "
-            if stems not in joined and term not in extra:
+            spelled = " " + " ".join(stem(w) for w in term.split()) + " "
+            if spelled not in joined and term not in extra:
                 extra.append(term)
     return tuple(extra)

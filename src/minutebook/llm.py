@@ -205,7 +205,7 @@ def _silence_llama_log() -> None:
 
         import llama_cpp
 
-        @llama_cpp.llama_log_callback  # type: ignore[misc]
+        @llama_cpp.llama_log_callback
         def _quiet(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
             return None
 

@@ -54,7 +54,8 @@ def index_embedder(settings: Settings) -> Embedder:
                 conn.close()
         except sqlite3.DatabaseError:
             row = None
-        backend = {MINILM_ID: "torch", ONNX_MODEL_ID: "onnx", ONNX_INT8_MODEL_ID: "onnx-int8"}.get(row[0] if row else "")
+        backends = {MINILM_ID: "torch", ONNX_MODEL_ID: "onnx", ONNX_INT8_MODEL_ID: "onnx-int8"}
+        backend = backends.get(row[0] if row else "")
         if backend and backend != settings.embed_backend:
             return default_embedder(replace(settings, embed_backend=backend))
     return default_embedder(settings)

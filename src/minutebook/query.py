@@ -53,7 +53,7 @@ def parse_query(raw: str) -> ParsedQuery:
             excluded.extend(words)
             continue
         plain.append(body)
-        terms.extend(w for w in words if w not in STOPWORDS and not w.isdigit() or (w.isdigit() and len(w) > 1))
+        terms.extend(w for w in words if (w not in STOPWORDS and not w.isdigit()) or (w.isdigit() and len(w) > 1))
     if not terms and not phrases:
         terms = [w.lower() for w in _WORD.findall(" ".join(plain))]
     seen: set[str] = set()

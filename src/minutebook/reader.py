@@ -97,13 +97,14 @@ class IndexReader:
         if row is None:
             # The paper left the index since the search: show the passage alone.
             return PassageContext(hit, hit.text, (0, len(hit.text)), hit.start_char, True, True, 1, 1)
-        length, window = int(row[0]), str(row[1])
+        length, raw = int(row[0]), str(row[1])
         offset = max(0, hit.start_char - chars)
-        window = _trim_to_lines(window, hit.start_char - offset, hit.end_char - offset,
-                                offset > 0, offset + len(window) < length)
+        window = _trim_to_lines(raw, hit.start_char - offset, hit.end_char - offset,
+                                offset > 0, offset + len(raw) < length)
         cut = window.text
         return PassageContext(
-            hit=hit, text=cut, highlight=(hit.start_char - offset - window.dropped, hit.end_char - offset - window.dropped),
+            hit=hit, text=cut,
+            highlight=(hit.start_char - offset - window.dropped, hit.end_char - offset - window.dropped),
             offset=offset + window.dropped, starts_document=offset + window.dropped == 0,
             ends_document=offset + window.dropped + len(cut) >= length,
             ordinal=(ordinals[0] + 1) if ordinals else 1, passages=int(total),

@@ -124,7 +124,7 @@ def _attendance_block(text: str, m: re.Match[str]) -> str:
         stripped = line.strip()
         if not stripped:
             continue
-        if (stripped.startswith(("#", "-", "•")) or _LABEL_LINE.match(line) and not lines
+        if (stripped.startswith(("#", "-", "•")) or (_LABEL_LINE.match(line) and not lines)
                 or re.match(r"^\d{1,3}\s+[A-Z]", stripped)):
             break
         if _LABEL_LINE.match(line):
@@ -151,7 +151,7 @@ def _entries(body: str, label: str, label_role: str | None) -> list[Person]:
         if title and role == "officer" and label_role in ("member", "cabinet") and _MEMBER.search(title):
             role = label_role
         role = role or label_role or ("member" if honorific.lower().startswith(("cllr", "councillor")) else None)
-        singular = label_role == "cabinet" or label_role == "officer" and not label.lower().endswith("s")
+        singular = label_role == "cabinet" or (label_role == "officer" and not label.lower().endswith("s"))
         position = title or (label if singular else None)
         full = f"{honorific} {name}" if honorific and not honorific.lower().startswith(("cllr", "councillor")) else name
         out.append(Person(_clean_name(full), position, role))
@@ -207,8 +207,8 @@ def _introductions(text: str) -> list[Person]:
 def _dedupe(people: list[Person]) -> list[Person]:
     out: list[Person] = []
     for p in people:
-        same = next((q for q in out if q.name and p.name and _surname(q.name) == _surname(p.name)
-                     and _first(q.name) in (_first(p.name), None) or False), None) if p.name else None
+        same = next((q for q in out if (q.name and p.name and _surname(q.name) == _surname(p.name)
+                     and _first(q.name) in (_first(p.name), None)) or False), None) if p.name else None
         if same is None:
             out.append(p)
         elif same.position is None and p.position:
@@ -267,7 +267,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     end = len(text) if end is None else end
     out: list[tuple[int, int, int]] = []
     cuts = [start, *(m.start() for m in _BLOCK_CUT.finditer(text, start, end)), end]
-    for block_no, (a, b) in enumerate(zip(cuts, cuts[1:])):
+    for block_no, (a, b) in enumerate(zip(cuts, cuts[1:], strict=False)):
         block = text[a:b]
         label = _LABEL.match(block.lstrip("\n"))
         pos = (len(block) - len(block.lstrip("\n"))) + (label.end() if label else 0)
@@ -305,7 +305,7 @@ _CLAUSE_DASH = re.compile(r"\s[–—-]\s")
 def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """A sentence cut at spaced dashes: "Topic – Members asked… – Officers responded…"."""
     cuts = [start, *(m.end() for m in _CLAUSE_DASH.finditer(text, start, end)), end]
-    return list(zip(cuts, cuts[1:]))
+    return list(zip(cuts, cuts[1:], strict=False))
 
 
 class Resolver:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from minutebook.errors import IndexWriteFailed, IndexCorrupt, IndexMismatch, IndexMissing, MinutebookError
+from minutebook.errors import IndexCorrupt, IndexMismatch, IndexMissing, IndexWriteFailed
 from minutebook.types import Chunk, Document, FileFailure, Metadata, Page
 
 if TYPE_CHECKING:

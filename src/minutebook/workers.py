@@ -172,7 +172,7 @@ def _chunk_one(document: Document, memory_mb: int) -> tuple[tuple[Chunk, ...] | 
         return None, None, False
     except MemoryError:
         return None, describe_limit_memory(memory_mb), True
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a chunker bug must still cost only this file
         return None, f"could not be cut into passages ({type(exc).__name__}: {exc})", True
 
 
@@ -209,7 +209,7 @@ def _read_one(reader: Reader, path: Path, memory_mb: int) -> tuple[Document | No
         return None, f"cannot read file ({exc.strerror or exc})", False
     except RecursionError:
         return None, "damaged file (structure nested too deeply)", True
-    except Exception as exc:  # a reader's own bug must still cost only this file
+    except Exception as exc:  # noqa: BLE001 - a reader's own bug must still cost only this file
         return None, f"could not be read ({type(exc).__name__}: {exc})", True
 
 
@@ -274,7 +274,7 @@ class ReaderPool:
             worker.process.kill()
         try:
             worker.process.wait(timeout=5)
-        except Exception:
+        except Exception:  # noqa: BLE001 - see below
             pass  # unkillable (stuck in the kernel); it is no longer ours to wait for
         worker.conn.close()
 
@@ -289,7 +289,7 @@ class ReaderPool:
         for worker in self._workers:
             try:
                 worker.process.wait(timeout=max(0.0, deadline - time.monotonic()))
-            except Exception:
+            except Exception:  # noqa: BLE001 - see below
                 pass  # busy or stuck: killed below
             self._kill(worker)
         self._workers.clear()
@@ -329,7 +329,7 @@ class ReaderPool:
             for _ in range(max(1, min(self.limits.workers, len(state.paths)))):
                 self._workers.append(self._start_worker())
             self._dispatch_loop(state)
-        except BaseException as exc:  # never leave the reader waiting forever
+        except BaseException as exc:  # noqa: BLE001 - never leave the reader waiting forever
             with self._cond:
                 state.error = f"{type(exc).__name__}: {exc}"
                 self._cond.notify_all()
@@ -392,7 +392,7 @@ class ReaderPool:
                     return
         try:
             code = worker.process.wait(timeout=_STOP_GRACE_S)
-        except Exception:
+        except Exception:  # noqa: BLE001 - whatever stops the wait, the exit code is unknown
             code = None
         if code == -6:
             # Native libraries (pdfium, the Rust tokenizer) abort when an allocation fails.

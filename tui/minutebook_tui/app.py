@@ -42,7 +42,7 @@ class MinutebookApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "minutebook"
     COMMANDS = App.COMMANDS | {MinutebookCommands}
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1,question_mark", "help", "Help"),
         Binding("f2", "ask", "Ask"),
@@ -509,7 +509,7 @@ class MinutebookApp(App[None]):
     def action_focus_search(self) -> None:
         self.query_one("#query", Input).focus()
 
-    def action_back(self) -> None:
+    def action_back(self) -> None:  # type: ignore[override]  # Textual awaits an action only if it is a coroutine
         if self.screen.has_class("-narrow") and self.screen.has_class("-pane-open"):
             self.screen.remove_class("-pane-open")
             self.query_one(ResultsList).focus()

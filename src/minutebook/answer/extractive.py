@@ -89,7 +89,7 @@ def _candidates(question: str, hits: Sequence[Hit], named: Sequence[str] = ()) -
     for i in _usable_hits(hits):
         for sentence in split_sentences(hits[i].text):
             words = sentence.text.split()
-            if len(words) < MIN_WORDS or sentence.text[-1].isalnum() and len(words) < 8:
+            if len(words) < MIN_WORDS or (sentence.text[-1].isalnum() and len(words) < 8):
                 continue  # fragments and headings say nothing on their own
             if is_furniture(sentence.text, hits[i]):
                 continue

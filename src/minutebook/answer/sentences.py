@@ -71,7 +71,7 @@ def _blocks(text: str) -> list[tuple[int, int]]:
             cuts.add(offset + len(line))
         offset += len(line) + 1
     ordered = sorted(c for c in cuts if 0 <= c <= len(text))
-    return [(a, b) for a, b in zip(ordered, ordered[1:]) if text[a:b].strip()]
+    return [(a, b) for a, b in zip(ordered, ordered[1:], strict=False) if text[a:b].strip()]
 
 
 def _ends_sentence(text: str, match: re.Match[str]) -> bool:

@@ -205,7 +205,7 @@ def place_blocks(text: str, blocks: Sequence[Block]) -> list[Placed]:
         if numbering is not None and _is_list_item(numbering, in_list, _minute(stack)):
             numbering, heading, item = None, False, True
         if numbering is not None:
-            level = 2 + numbering.number.count(".")
+            level: float = 2 + numbering.number.count(".")
             title = heading_title(s) if heading and numbering.rest else None
             # A plain title just before an untitled numbered paragraph ("Leadership" then
             # "9. Publish...") heads that paragraph and the ones after it.

@@ -161,7 +161,7 @@ def is_plain_heading(line: str) -> bool:
         return False  # "Contact: Jane Smith", addresses
     if sum(c.isdigit() for c in text) > len(text) * 0.25 or _POSTCODE.match(text):
         return False
-    if len(words) <= 6 and _DATE_LIKE.search(text) or _TIME.search(text):
+    if (len(words) <= 6 and _DATE_LIKE.search(text)) or _TIME.search(text):
         return False
     if not text.endswith("?") and len(words) > 3 and _FINITE.search(text):
         return False

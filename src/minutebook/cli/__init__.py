@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _command_module(name: str):  # type: ignore[no-untyped-def]
+def _command_module(name: str):
     try:
         return importlib.import_module(f"minutebook.cli.cmd_{name}")
     except ModuleNotFoundError as exc:

@@ -34,5 +34,5 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _size(n: int | None) -> str:
-    return "—" if n is None else f"{n / 1e6:.1f} MB ({n} bytes)"
+def _size(n: object) -> str:
+    return f"{n / 1e6:.1f} MB ({n} bytes)" if isinstance(n, int) else "—"

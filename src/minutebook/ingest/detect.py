@@ -56,7 +56,7 @@ def sniff(data: bytes, path: str, suffix: str) -> str:
     suffix = suffix.lower()
     if b"%PDF-" in data[:1024]:
         return "pdf"
-    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         kind = _zip_kind(data)
         if kind == "docx":
             return "docx"

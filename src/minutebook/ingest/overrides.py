@@ -87,7 +87,7 @@ def read_sidecar(path: Path) -> Overrides:
         ) from exc
     if not isinstance(data, dict):
         raise IngestError(str(path), f"bad metadata sidecar {sidecar.name}: expected a JSON object",
-                          f'Write it as {{"committee": "...", "meeting_date": "yyyy-mm-dd"}}.')
+                          'Write it as {"committee": "...", "meeting_date": "yyyy-mm-dd"}.')
     return _check_values(data, sidecar.name, path)
 
 

@@ -108,10 +108,11 @@ def decode_text(data: bytes, path: str) -> tuple[str, str]:
 
     best = from_bytes(data).best()
     if best is not None and best.encoding:
+        decoded: str | None
         try:
-            text = data.decode(best.encoding)
+            decoded = data.decode(best.encoding)
         except (UnicodeDecodeError, LookupError):
-            text = None
-        if text is not None and _looks_like_text(text):
-            return text, best.encoding
+            decoded = None
+        if decoded is not None and _looks_like_text(decoded):
+            return decoded, best.encoding
     raise UnsupportedFormat(path, "binary data, not text", _BINARY_HINT)

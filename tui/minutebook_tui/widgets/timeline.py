@@ -34,7 +34,7 @@ def figure_label(f: Figure) -> str:
     """The figure as a reader would say it: "19 per social worker", "£11 million", "50–70 caseload"."""
     value = number(f.value) + (f"–{number(f.upper)}" if f.upper is not None else "")
     unit = f.unit or ""
-    if unit.startswith("£") or unit.startswith("$"):
+    if unit.startswith(("£", "$")):
         value, unit = unit[0] + value, unit[1:].strip()
     if unit in ("%", "per cent", "percent"):
         return value + "%"
