@@ -26,12 +26,12 @@ from pathlib import Path
 import numpy as np
 
 from minutebook.config import Settings
+from minutebook.councils import name_words, named_in
 from minutebook.errors import IndexCorrupt, QueryError
 from minutebook.highlight import stem, term_spans
 from minutebook.protocols import Embedder
 from minutebook.query import ParsedQuery, dense_text, expansion_expression, fts_expression, parse_query
 from minutebook.store import Store
-from minutebook.councils import name_words, named_in
 from minutebook.types import Filters, Hit, Scope, SearchResult
 from minutebook.vectors import VectorFile, VectorIndex
 from minutebook.words import contains_phrase, contains_word
@@ -370,8 +370,7 @@ class HybridSearcher:
     def _named_councils(self, conn: sqlite3.Connection, text: str) -> set[str]:
         """Councils in the index that the query names ("Norfolk", "Devon", "West Sussex")."""
         if self._councils is None or self._councils[0] != self._commit:
-            values = [row[0] for row in conn.execute(
-                "SELECT DISTINCT council FROM documents WHERE council IS NOT NULL")]
+            values = [row[0] for row in conn.execute("SELECT DISTINCT council FROM documents WHERE council IS NOT NULL")]
             self._councils = (self._commit, values)
         return set(named_in(text, self._councils[1]))
 
@@ -621,9 +620,7 @@ def highlights(hit: Hit, query: str) -> list[tuple[int, int]]:
     return query_spans(hit.text, query)
 
 
-def open_searcher(
-    settings: Settings, embedder: Embedder | None = None, ranking: Ranking | None = None
-) -> HybridSearcher:
+def open_searcher(settings: Settings, embedder: Embedder | None = None, ranking: Ranking | None = None) -> HybridSearcher:
     """The searcher for the configured index, with the bundled embedding model."""
     from minutebook.models import index_embedder
 

@@ -30,7 +30,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--max-top-k", type=int, default=100, help="largest top_k a request may ask for (default 100)")
     p.add_argument("--llm", action=argparse.BooleanOptionalAction, default=None,
                    help="answer /ask with the local language model unless a request says llm=false")
-    p.add_argument("--access-log", action="store_true", help="log every request line to stderr (off: queries stay private)")
+    p.add_argument("--access-log", action="store_true",
+                   help="log every request line to stderr (off: queries stay private)")
     p.set_defaults(run=run)
 
 

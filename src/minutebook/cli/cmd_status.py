@@ -42,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
     if docs:
         echo("papers")
         for d in docs:
-            echo(f"  {d['pages']:>4} p.  {field(d['doc_type']):<8} {d['date'] or '-':<10}  {field(d['committee'] or '-')}  "
-                  f"{display_path(d['path'])}")
+            echo(f"  {d['pages']:>4} p.  {field(d['doc_type']):<8} {d['date'] or '-':<10}  "
+                 f"{field(d['committee'] or '-')}  "
+                 f"{display_path(d['path'])}")
     return 0
 
