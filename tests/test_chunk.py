@@ -360,8 +360,8 @@ def test_a_transcript_is_cut_into_overlapping_windows_of_turns_that_keep_their_s
     assert all(covered[i] or doc.text[i].isspace() for i in range(len(doc.text))), "nothing is lost"
     starts = [c.start_char for c in chunks]
     assert starts == sorted(starts)
-    assert any(b.start_char < a.end_char for a, b in zip(chunks, chunks[1:])), "neighbouring windows overlap"
-    assert not any(b.start_char < a.start_char or b.end_char <= a.end_char for a, b in zip(chunks, chunks[1:]))
+    assert any(b.start_char < a.end_char for a, b in zip(chunks, chunks[1:], strict=False)), "neighbouring windows overlap"
+    assert not any(b.start_char < a.start_char or b.end_char <= a.end_char for a, b in zip(chunks, chunks[1:], strict=False))
     # The long turn is cut into several windows; those starting inside it name its speaker.
     long_turn = doc.text.index("Cllr Patel: Point 7")
     inside = [c for c in chunks if long_turn < c.start_char < long_turn + 2000]

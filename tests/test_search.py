@@ -193,7 +193,7 @@ def test_search_within_one_paper_by_file_name_path_or_id(searcher, corpus_index:
 
 
 def test_a_paper_that_is_not_indexed_or_is_ambiguous_is_a_clear_error(searcher) -> None:
-    with pytest.raises(QueryError, match="no indexed paper is 'minutes-1999.txt'"):
+    with pytest.raises(QueryError, match=r"no indexed paper is 'minutes-1999\.txt'"):
         searcher.search("caseloads", make_filters(paper="minutes-1999.txt"), 5)
     with pytest.raises(QueryError, match="no indexed paper has the id 99999"):
         searcher.search("caseloads", make_filters(paper="99999"), 5)

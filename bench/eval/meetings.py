@@ -89,13 +89,13 @@ def read_run(path: Path) -> dict[str, list[dict]]:
 class CachedEmbedder:
     """The index's embedder, remembering query vectors: every mode and setting asks the same questions."""
 
-    def __init__(self, inner) -> None:  # noqa: ANN001 - any Embedder
+    def __init__(self, inner) -> None:
         self.inner = inner
         self.model_id = inner.model_id
         self.dimension = inner.dimension
         self._seen: dict[str, object] = {}
 
-    def embed(self, texts):  # noqa: ANN001, ANN201 - the Embedder protocol
+    def embed(self, texts):
         import numpy as np
 
         todo = [t for t in dict.fromkeys(texts) if t not in self._seen]
@@ -104,11 +104,11 @@ class CachedEmbedder:
                 self._seen[t] = v
         return np.stack([self._seen[t] for t in texts]) if texts else self.inner.embed([])
 
-    def __getattr__(self, name: str):  # noqa: ANN204 - weights_sha256 and the like
+    def __getattr__(self, name: str):
         return getattr(self.inner, name)
 
 
-def build(index: Path, folder: Path, embedder) -> None:  # noqa: ANN001
+def build(index: Path, folder: Path, embedder) -> None:
     from minutebook.pipeline import sync
 
     t0 = time.perf_counter()
@@ -120,7 +120,7 @@ def build(index: Path, folder: Path, embedder) -> None:  # noqa: ANN001
 
 
 def evaluate(index: Path, folder: Path, modes: list[str], scopes: list[str], base, queries: list[dict],
-             tag: str, sync_first: bool = True) -> dict:  # noqa: ANN001
+             tag: str, sync_first: bool = True) -> dict:
     from minutebook.config import load_settings
     from minutebook.models import index_embedder
     from minutebook.search import HybridSearcher

@@ -370,7 +370,8 @@ class HybridSearcher:
     def _named_councils(self, conn: sqlite3.Connection, text: str) -> set[str]:
         """Councils in the index that the query names ("Norfolk", "Devon", "West Sussex")."""
         if self._councils is None or self._councils[0] != self._commit:
-            values = [row[0] for row in conn.execute("SELECT DISTINCT council FROM documents WHERE council IS NOT NULL")]
+            values = [row[0] for row in conn.execute(
+                "SELECT DISTINCT council FROM documents WHERE council IS NOT NULL")]
             self._councils = (self._commit, values)
         return set(named_in(text, self._councils[1]))
 
@@ -620,7 +621,9 @@ def highlights(hit: Hit, query: str) -> list[tuple[int, int]]:
     return query_spans(hit.text, query)
 
 
-def open_searcher(settings: Settings, embedder: Embedder | None = None, ranking: Ranking | None = None) -> HybridSearcher:
+def open_searcher(
+    settings: Settings, embedder: Embedder | None = None, ranking: Ranking | None = None
+) -> HybridSearcher:
     """The searcher for the configured index, with the bundled embedding model."""
     from minutebook.models import index_embedder
 
