@@ -263,7 +263,7 @@ class ModelProcess:
             self._forget(child)
             raise ModelStopped(f"no reply for {seconds:g} s while {doing}", _HINT)
         try:
-            return child.conn.recv()  # type: ignore[no-any-return]
+            return child.conn.recv()
         except (EOFError, OSError):
             pass
         try:
@@ -381,7 +381,7 @@ def _failure(message: tuple[Any, ...]) -> MinutebookError:
     cls = getattr(errors, kind, None)
     if isinstance(cls, type) and issubclass(cls, MinutebookError) and cls is not ModelStopped:
         try:
-            return cls(text, hint)  # type: ignore[call-arg]
+            return cls(text, hint)
         except TypeError:
             pass
     return ModelStopped(text, hint or _HINT)
