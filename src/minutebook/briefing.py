@@ -20,17 +20,37 @@ _MODE = {
     "not_covered": "The indexed papers do not answer this question; the closest passages are listed.",
 }
 _SLUG_WORDS = 4
+_GENERIC = {"county", "city", "borough", "district", "council", "metropolitan", "committee", "the", "of", "and"}
 
 
-def briefing_filename(question: str, today: date) -> str:
-    """A file name for a briefing: ``briefing-caseloads-2026-11-23.md``."""
+def briefing_filename(question: str, today: date, filters: Filters | None = None) -> str:
+    """A file name for a briefing: ``briefing-caseloads-2026-11-23.md``.
+
+    The filters' council, committee, type and dates join the name
+    (``briefing-caseloads-norfolk-2026-11-23.md``), so two councils' briefings on one question differ.
+    """
     try:
         words = list(parse_query(question).terms)
     except QueryError:
         words = []
-    slug = "-".join(re.sub(r"[^a-z0-9]+", "-", w.lower()).strip("-") for w in words[:_SLUG_WORDS])
-    slug = re.sub(r"-+", "-", slug).strip("-")
+    parts = [_slug(w) for w in words[:_SLUG_WORDS]]
+    if filters is not None:
+        parts += [_slug(_short_body(v)) for v in (filters.council, filters.committee) if v]
+        parts += [_slug(v) for v in (filters.doc_type, filters.speaker, filters.role) if v]
+        parts += [f"from-{filters.since}"] if filters.since else []
+        parts += [f"to-{filters.until}"] if filters.until else []
+    slug = re.sub(r"-+", "-", "-".join(p for p in parts if p)).strip("-")
     return f"briefing-{slug + '-' if slug else ''}{today.isoformat()}.md"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", re.sub(r"['’]", "", text.lower())).strip("-")
+
+
+def _short_body(name: str) -> str:
+    """``"Norfolk County Council"`` -> ``"Norfolk"``: the words that tell one council or committee from another."""
+    words = [w for w in name.split() if w.lower() not in _GENERIC]
+    return " ".join(words[:3]) or name
 
 
 def briefing_markdown(answer: Answer, filters: Filters | None = None, today: date | None = None) -> str:

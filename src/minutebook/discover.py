@@ -9,6 +9,7 @@ meets it there, otherwise by the first path in sorted order).
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -80,3 +81,30 @@ def superseded(path: str, seen: set[str], seen_real: set[str]) -> bool:
     if path in seen:
         return False
     return not os.path.exists(path) or os.path.realpath(path) in seen_real
+
+
+# --- the folders an index is built from ---------------------------------------------------------
+
+SOURCES_KEY = "source_folders"  # in the index's meta: a JSON list of real paths
+
+
+def recorded_sources(meta: dict[str, str]) -> tuple[Path, ...]:
+    """The folders (and files) the index was built from, as its meta records them."""
+    try:
+        items = json.loads(meta.get(SOURCES_KEY, "[]"))
+    except ValueError:
+        return ()
+    return tuple(Path(p) for p in items if isinstance(p, str))
+
+
+def with_sources(meta: dict[str, str], roots: Sequence[Path]) -> str | None:
+    """The meta value recording ``roots`` beside the folders already recorded, or None if unchanged.
+
+    A root inside a recorded folder adds nothing: syncing the folder syncs it.
+    """
+    recorded = list(recorded_sources(meta))
+    for root in resolve_roots(roots):
+        if not any(in_scope(str(root), [r]) for r in recorded):
+            recorded = [r for r in recorded if not in_scope(str(r), [root])] + [root]
+    value = json.dumps(sorted(str(r) for r in recorded))
+    return None if value == meta.get(SOURCES_KEY) else value

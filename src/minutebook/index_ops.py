@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from minutebook.discover import recorded_sources
 from minutebook.errors import MinutebookError
 from minutebook.lock import writer_lock
 from minutebook.store import DB_NAME, Store
@@ -25,6 +26,7 @@ class IndexStatus:
     by_type: dict[str, int]
     committees: dict[str, int]
     bytes_on_disk: int
+    sources: tuple[str, ...] = ()  # the folders the index was built from (`index` with no PATH syncs them)
 
 
 def index_status(folder: Path) -> IndexStatus:
@@ -47,8 +49,20 @@ def index_status(folder: Path) -> IndexStatus:
         folder=str(folder), documents=docs, chunks=chunks, pages=pages,
         embed_model=meta.get("embed_model_id"), chunker_version=meta.get("chunker_version"),
         last_sync=meta.get("last_sync"), failures=failures, by_type=by_type, committees=committees,
-        bytes_on_disk=size,
+        bytes_on_disk=size, sources=tuple(str(p) for p in recorded_sources(meta)),
     )
+
+
+def source_folders(folder: Path) -> tuple[Path, ...]:
+    """The folders the index in ``folder`` was built from; empty when there is no index yet."""
+    try:
+        store = Store.open(folder, readonly=True)
+    except MinutebookError:
+        return ()
+    try:
+        return recorded_sources(store.meta())
+    finally:
+        store.close()
 
 
 def rebuild_index(folder: Path, embed_model_id: str) -> None:
@@ -72,7 +86,7 @@ def rebuild_index(folder: Path, embed_model_id: str) -> None:
                     conn.execute("DELETE FROM documents")
                     conn.execute("DELETE FROM failures")
                     conn.execute("DELETE FROM meta WHERE key NOT IN ('embed_model_id', 'embed_model_sha256',"
-                                 " 'dimension', 'normalised', 'generation')")
+                                 " 'dimension', 'normalised', 'generation', 'source_folders')")
             finally:
                 store.close()
             return

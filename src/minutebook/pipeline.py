@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from minutebook.chunk import CHUNKER_VERSION, chunk_document
-from minutebook.discover import in_scope, scan, superseded
+from minutebook.discover import SOURCES_KEY, in_scope, scan, superseded, with_sources
 from minutebook.errors import IndexCorrupt
 from minutebook.extract import ReadLimits, extract_files
 from minutebook.lock import writer_lock
@@ -294,6 +294,10 @@ def _sync_locked(
     # Passages cut by another chunker version: every paper is read and cut again (embeddings of
     # passages whose text is unchanged are reused); the index records the new version once all are.
     recut = store.meta().get("chunker_version") != CHUNKER_VERSION
+    sources = with_sources(store.meta(), roots)
+    if sources is not None:  # the folders `index` with no PATH and the app's re-sync use
+        with store.transaction():
+            store.set_meta({SOURCES_KEY: sources})
     tally = _Tally()
     notify = progress or (lambda p: None)
 

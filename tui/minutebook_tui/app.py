@@ -36,6 +36,18 @@ from minutebook_tui.widgets.timeline import TimelinePane
 DEBOUNCE_SECONDS = 0.25
 
 
+class SearchBox(Input):
+    """The search box. Ctrl+C copies selected text, and with nothing selected quits the app."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+c", "copy_or_quit", "Quit", show=False)]
+
+    def action_copy_or_quit(self) -> None:
+        if self.selected_text:
+            self.action_copy()
+        else:
+            self.app.exit()
+
+
 class MinutebookApp(App[None]):
     """Search, read, ask and brief over one index."""
 
@@ -56,11 +68,20 @@ class MinutebookApp(App[None]):
         Binding("right_square_bracket,n", "next_passage", "Next", show=False),
         Binding("slash", "focus_search", "Search", show=False),
         Binding("escape", "back", "Back", show=False),
+        # Outside a text box (Input takes printable keys first): open source n, copy, open the paper.
+        *(Binding(str(n), f"cite({n})", f"Source {n}", show=False) for n in range(1, 10)),
+        Binding("c", "copy_citation", "Copy citation", show=False),
+        Binding("o", "open_paper", "Open paper", show=False),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
     def __init__(self, services: Services, *, debounce: float = DEBOUNCE_SECONDS,
-                 today: Callable[[], date] = date.today, load_models: bool = True) -> None:
+                 today: Callable[[], date] = date.today, load_models: bool = True,
+                 opener: Callable[[str, int | None], Any] | None = None) -> None:
         super().__init__()
+        from minutebook_tui.opener import open_paper
+
+        self.opener = opener or open_paper
         self.services = services
         self.debounce = debounce
         self.today = today
@@ -77,7 +98,7 @@ class MinutebookApp(App[None]):
     # --- layout ----------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Search the papers, or type a question and press F2 to ask it", id="query")
+        yield SearchBox(placeholder="Search the papers, or type a question and press F2 to ask it", id="query")
         yield FilterBar(id="filters")
         with Horizontal(id="main"):
             yield ResultsList(id="results")
@@ -204,10 +225,15 @@ class MinutebookApp(App[None]):
 
     def on_filter_bar_changed(self, _event: FilterBar.Changed) -> None:
         self._search_gen += 1
-        self._search_now(self._search_gen)
+        if self._current_filters(announce=True) is not None:
+            self._search_now(self._search_gen)
 
-    def _current_filters(self) -> Filters | None:
-        """The filter bar's values, checked; None (and a notification) when a date is unreadable."""
+    def _current_filters(self, *, announce: bool = False) -> Filters | None:
+        """The filters last applied, checked; None when a date is unreadable.
+
+        Then the box is marked and the results say no search ran; ``announce`` (a date just
+        applied) also raises one notification.
+        """
         from minutebook.errors import QueryError
         from minutebook.query import make_filters
 
@@ -217,7 +243,10 @@ class MinutebookApp(App[None]):
             filters = make_filters(v.committee, v.council, v.doc_type, v.since, v.until)
         except QueryError as exc:
             bar.mark_dates(True)
-            self._error(exc)
+            self.query_one(ResultsList).message(f"No search: {exc.message}. Fix the date box and press Enter.")
+            self.query_one(StatusLine).set(count="")
+            if announce:
+                self._error(exc)
             return None
         bar.mark_dates(False)
         return filters
@@ -350,8 +379,10 @@ class MinutebookApp(App[None]):
             return
         question, filters = request
         self._answer_gen += 1
-        self.query_one(AnswerPane).start(question, self.generated)
+        pane = self.query_one(AnswerPane)
+        pane.start(question, self.generated)
         self._show_tab("tab-answer")
+        pane.focus()  # out of the search box, so 1-9, c and o act on the answer at once
         self._run_answer(self._answer_gen, question, filters, self.generated)
 
     @work(thread=True, exclusive=True, group="answer", exit_on_error=False)
@@ -378,6 +409,18 @@ class MinutebookApp(App[None]):
             return
         self.last_answer, self.last_filters = answer, filters
         self.query_one(AnswerPane).show(answer)
+
+    def action_cite(self, n: int) -> None:
+        """Open source [n] of the answer showing (or of the answer whose source is being read)."""
+        pane = self.query_one(AnswerPane)
+        reading = self.query_one(ReaderPane).hit
+        showing = pane.answer is not None and (
+            self.query_one(TabbedContent).active == "tab-answer"
+            or any(c.hit == reading for c in pane.answer.citations))  # reading one source: 1-9 go to another
+        if not showing:
+            self.notify("Ask a question first (F2); then 1-9 open its sources.", severity="warning")
+            return
+        pane.action_cite(n)
 
     def action_toggle_model(self) -> None:
         self.generated = not self.generated
@@ -433,24 +476,75 @@ class MinutebookApp(App[None]):
         if answer is None:
             self.notify("Ask a question first (F2); then export its answer.", severity="warning")
             return
-        name = briefing_filename(answer.question, self.today())
-        self.push_screen(ExportScreen(name, str(Path.cwd())), lambda chosen: self._write_briefing(answer, chosen))
+        filters = self.last_filters
+        name = briefing_filename(answer.question, self.today(), filters)
+        self.push_screen(ExportScreen(name, str(Path.cwd()), lambda path: self._write_briefing(answer, filters, path)),
+                         self._briefing_written)
 
-    def _write_briefing(self, answer: Answer, name: str | None) -> None:
+    def _write_briefing(self, answer: Answer, filters: Filters | None, path: Path) -> None:
         from minutebook.briefing import briefing_markdown
 
-        if not name:
+        path.write_text(briefing_markdown(answer, filters, self.today()), encoding="utf-8")
+
+    def _briefing_written(self, path: Path | None) -> None:
+        if path is not None:
+            self.notify(f"Briefing written to {path.resolve()}", title="Exported", markup=False)
+
+    # --- the passage at hand: copy its citation, open its paper ------------------------
+
+    def _hit_at_hand(self) -> Hit | None:
+        """The passage the person is looking at: a highlighted source or result, or the one being read."""
+        focused = self.focused
+        pane = self.query_one(AnswerPane)
+        tab = self.query_one(TabbedContent).active
+        if pane.answer is not None and tab == "tab-answer":
+            chosen = pane.highlighted_hit()
+            if chosen is not None:
+                return chosen
+        results = self.query_one(ResultsList)
+        if focused is results and results.highlighted is not None:
+            option = results.get_option_at_index(results.highlighted)
+            if results.hit_for(option) is not None:
+                return results.hit_for(option)
+        reader = self.query_one(ReaderPane).hit
+        if reader is not None:
+            return reader
+        return results.hits[0] if results.hits else None
+
+    def action_copy_citation(self) -> None:
+        from minutebook.cite import format_citation
+
+        hit = self._hit_at_hand()
+        if hit is None:
+            self.notify("Search first; c copies the citation of the passage at hand.", severity="warning")
             return
-        path = Path(name).expanduser()
-        if path.suffix == "":
-            path = path.with_suffix(".md")
+        citation = f"{format_citation(hit)}. {hit.title}"
+        self.copy_to_clipboard(citation)
+        self.notify(f"Copied: {citation}", title="Citation", markup=False)
+
+    def action_open_paper(self) -> None:
+        from minutebook_tui.opener import open_paper
+
+        hit = self._hit_at_hand()
+        if hit is None:
+            self.notify("Search first; o opens the paper of the passage at hand.", severity="warning")
+            return
+        where = f"page {hit.page}" if hit.page else "the start"
         try:
-            path.write_text(briefing_markdown(answer, self.last_filters, self.today()), encoding="utf-8")
+            opened = self.opener(hit.path, hit.page)
         except OSError as exc:
-            self.notify(f"Cannot write {path}: {exc.strerror}\nChoose another name or folder.",
-                        severity="error", timeout=10, markup=False)
+            self.notify(f"Cannot open {hit.path}: {exc.strerror or 'it is no longer there'}.",
+                        severity="error", markup=False)
             return
-        self.notify(f"Briefing written to {path.resolve()}", title="Exported", markup=False)
+        if opened is None:
+            self.copy_to_clipboard(hit.path)
+            self.notify(f"No viewer to open it with here. The paper is {hit.path} ({where}); "
+                        "its path is copied.", title="Open paper", timeout=15, markup=False)
+        elif opened.at_page:
+            self.notify(f"Opened {Path(hit.path).name} at page {hit.page}.", title="Open paper", markup=False)
+        else:
+            self.notify(f"Opened {Path(hit.path).name}; the passage is on {where}.", title="Open paper",
+                        markup=False)
 
     # --- the index -------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Ask the question", "ask", "Answer the question in the search box, with citations (F2)"),
     ("Switch answer mode", "toggle_model", "Quoted sentences, or written by the local model (F3)"),
     ("Export briefing", "export", "Write the answer and its sources to a Markdown file (F4)"),
-    ("Re-sync index", "resync", "Bring the index in step with the corpus folders (F5)"),
+    ("Re-sync index", "resync", "Bring the index in step with the folders it was built from (F5)"),
     ("Index status", "status", "Papers, passages, last sync and failed files (F6)"),
     ("Timeline", "timeline", "The topic in the search box meeting by meeting, with its figures (F7)"),
     ("Next passage", "next_passage", "The next passage of the paper being read (])"),

@@ -68,11 +68,13 @@ def open_services(settings: Settings, embedder: Any = None) -> Services:
 
 
 def corpus_syncer(settings: Settings, embedder: Any) -> Syncer:
-    """Re-sync the configured corpus folders into the configured index."""
+    """Re-sync the folders the index was built from (the configured corpus for a new index)."""
 
     def run(progress: ProgressFn) -> SyncReport:
+        from minutebook.index_ops import source_folders
         from minutebook.pipeline import sync
 
-        return sync(settings.index, list(settings.corpus), embedder, progress=progress)
+        roots = list(source_folders(settings.index)) or list(settings.corpus)
+        return sync(settings.index, roots, embedder, progress=progress)
 
     return run

@@ -13,23 +13,25 @@ from minutebook.cli.common import display_path, echo, emit_json, field, settings
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "index", parents=[common], help="index papers (incremental: only new and changed files are read)",
-        description="Index the papers under PATH (default: the configured corpus, ./corpus). "
+        description="Index the papers under PATH (default: the folders the index was built from; for a new "
+        "index, the configured corpus, ./corpus). "
         "Unchanged files are skipped, changed files re-read, deleted files dropped. "
         "Exit code 1 means some files failed and the rest are indexed.",
     )
-    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: corpus/)")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: the index's own folders, or corpus/)")
     p.add_argument("--rebuild", action="store_true", help="discard the index and build it again from the papers")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from minutebook.index_ops import rebuild_index
+    from minutebook.index_ops import rebuild_index, source_folders
     from minutebook.models import default_embedder, index_embedder
     from minutebook.pipeline import sync
 
     settings = settings_from(args)
-    roots = [Path(p) for p in args.paths] or list(settings.corpus)
+    # No PATH: the folders the index was built from, or the configured corpus for a new index.
+    roots = [Path(p) for p in args.paths] or list(source_folders(settings.index)) or list(settings.corpus)
     embedder = default_embedder(settings) if args.rebuild else index_embedder(settings)
     if args.rebuild:
         rebuild_index(settings.index, embedder.model_id)

@@ -30,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
     echo(f"documents   {st.documents} ({st.pages} pages)")
     echo(f"passages    {st.chunks}")
     echo(f"model       {field(st.embed_model)}  (chunker {st.chunker_version})")
+    echo(f"folders     {'; '.join(field(p) for p in st.sources) or '-'}")
     echo(f"last sync   {st.last_sync or 'never'}")
     echo(f"size        {st.bytes_on_disk / 1e6:.1f} MB")
     if st.by_type:

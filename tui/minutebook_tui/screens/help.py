@@ -17,6 +17,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("Enter", "search now and move to the results"),
         ("/  Esc", "back to the search box (Esc also closes the reading pane on narrow screens)"),
         ("Tab  Shift+Tab", "move between the search box, filters, results and pane"),
+        ("since  until", "meeting dates: 2021, 2021-07, July 2021; Enter or leaving the box applies them"),
         ("F8", "clear the filters"),
     )),
     ("Results and reading", (
@@ -24,11 +25,13 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("]  n", "next passage of the same paper"),
         ("[  p", "previous passage of the same paper"),
         ("PgUp PgDn", "scroll the reading pane"),
+        ("c", "copy the citation of the passage at hand (outside a text box)"),
+        ("o", "open its paper in the system's viewer, at its page where the viewer can (else show the path)"),
     )),
     ("Answers", (
         ("F2", "ask the question in the search box"),
         ("F3", "switch between quoted answers and answers written by the local model"),
-        ("1-9  Enter", "in the answer: open that source"),
+        ("1-9  Enter", "open that source of the answer (outside a text box; F2 moves there)"),
         ("F4", "export the answer as a Markdown briefing"),
     )),
     ("Timeline", (
@@ -37,12 +40,12 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     )),
     ("Index", (
         ("F6", "index status: papers, passages, last sync, failed files"),
-        ("F5", "re-sync the corpus folders into the index"),
+        ("F5", "re-sync the folders the index was built from (shown in the index status)"),
     )),
     ("App", (
         ("F1  ?", "this help"),
         ("Ctrl+P", "command palette: every action by name"),
-        ("Ctrl+Q", "quit"),
+        ("Ctrl+Q  Ctrl+C", "quit (Ctrl+C in the search box, when no text is selected)"),
     )),
 )
 

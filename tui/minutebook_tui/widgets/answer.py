@@ -6,7 +6,6 @@ import re
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import OptionList, Static
@@ -21,9 +20,8 @@ _MARKER = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]")
 
 
 class AnswerPane(VerticalScroll):
-    """Shows one question's answer. Keys 1-9 open that source."""
+    """Shows one question's answer. Keys 1-9 (the app's, outside a text box) open that source."""
 
-    BINDINGS = [Binding(str(n), f"cite({n})", f"Source {n}", show=False) for n in range(1, 10)]
     COMPONENT_CLASSES = {"answer--marker", "answer--unsupported", "answer--label"}
 
     class CitationChosen(Message):
@@ -107,6 +105,17 @@ class AnswerPane(VerticalScroll):
                 self.post_message(self.CitationChosen(c.hit))
                 return
         self.notify(f"This answer has no source [{n}].", severity="warning", markup=False)
+
+    def highlighted_hit(self) -> Hit | None:
+        """The source highlighted in the list, when the list has focus."""
+        sources = self.query_one("#answer-sources", OptionList)
+        if self.answer is None or not sources.has_focus or sources.highlighted is None:
+            return None
+        option = sources.get_option_at_index(sources.highlighted)
+        if option.id and option.id.startswith("cite-"):
+            n = int(option.id[5:])
+            return next((c.hit for c in self.answer.citations if c.n == n), None)
+        return None
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

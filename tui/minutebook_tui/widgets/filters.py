@@ -1,4 +1,8 @@
-"""The filter bar: committee, council and document type from the index, and a date range."""
+"""The filter bar: committee, council and document type from the index, and a date range.
+
+The date boxes apply what is typed on Enter or when focus leaves them, not per keystroke:
+meanwhile the box is marked as not yet applied, and searches use the dates last applied.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, Static
 
 from minutebook.reader import Facets
 from minutebook_tui.text import visible
@@ -28,6 +32,10 @@ class FilterValues:
 class FilterBar(Horizontal):
     """Selects whose choices come from the index, and since/until inputs."""
 
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.applied: dict[str, str | None] = {"f-since": None, "f-until": None}  # dates searches use
+
     class Changed(Message):
         """A filter changed; the search should run again."""
 
@@ -35,8 +43,10 @@ class FilterBar(Horizontal):
         yield Select[str]([], prompt="Committee: any", id="f-committee", compact=True)
         yield Select[str]([], prompt="Council: any", id="f-council", compact=True)
         yield Select[str]([], prompt="Type: any", id="f-type", compact=True)
-        yield Input(placeholder="since (2021, Jul 2021)", id="f-since", compact=True)
-        yield Input(placeholder="until", id="f-until", compact=True)
+        yield Static("since", classes="filter-label")
+        yield Input(placeholder="2021-07", id="f-since", compact=True)
+        yield Static("until", classes="filter-label")
+        yield Input(placeholder="2023-06", id="f-until", compact=True)
 
     def set_facets(self, facets: Facets) -> None:
         """Offer the index's values; keep a choice that is still offered."""
@@ -57,11 +67,12 @@ class FilterBar(Horizontal):
             value = self.query_one(wid, Select).value
             return value if isinstance(value, str) else None
 
-        def typed(wid: str) -> str | None:
-            return self.query_one(wid, Input).value.strip() or None
-
         return FilterValues(chosen("#f-committee"), chosen("#f-council"), chosen("#f-type"),
-                            typed("#f-since"), typed("#f-until"))
+                            self.applied["f-since"], self.applied["f-until"])
+
+    def pending(self) -> bool:
+        """Whether a date box holds text not yet applied (Enter or leaving the box applies it)."""
+        return any(box.has_class("-pending") for box in self.query(Input))
 
     def clear(self) -> None:
         """Back to "any" everywhere."""
@@ -70,11 +81,13 @@ class FilterBar(Horizontal):
                 select.clear()
             for box in self.query(Input):
                 box.value = ""
+                box.remove_class("-pending", "-invalid")
+        self.applied = dict.fromkeys(self.applied)
         self.post_message(self.Changed())
 
     def mark_dates(self, bad: bool) -> None:
         for box in self.query(Input):
-            box.set_class(bad and bool(box.value.strip()), "-invalid")
+            box.set_class(bad and bool(self.applied.get(box.id or "")), "-invalid")
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
@@ -82,7 +95,20 @@ class FilterBar(Horizontal):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        self.post_message(self.Changed())
+        box = event.input
+        box.set_class((box.value.strip() or None) != self.applied.get(box.id or ""), "-pending")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        self._apply(event.input)
+
+    def on_input_blurred(self, event: Input.Blurred) -> None:
+        event.stop()
+        self._apply(event.input)
+
+    def _apply(self, box: Input) -> None:
+        value = box.value.strip() or None
+        box.remove_class("-pending")
+        if value != self.applied.get(box.id or ""):
+            self.applied[box.id or ""] = value
+            self.post_message(self.Changed())

@@ -22,7 +22,7 @@ class StatusPane(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Press F6 to load the index status.", style="italic"), id="status-info")
-        yield Button("Re-sync the corpus (F5)", id="status-resync", compact=True)
+        yield Button("Re-sync the index's folders (F5)", id="status-resync", compact=True)
         yield ProgressBar(total=None, show_eta=False, id="status-progress")
         yield Static(id="status-step")
 
@@ -33,6 +33,7 @@ class StatusPane(VerticalScroll):
             line(("Papers     ", label), f"{st.documents} ({st.pages} pages)"),
             line(("Passages   ", label), str(st.chunks)),
             line(("Model      ", label), st.embed_model or "none yet"),
+            line(("Folders    ", label), "; ".join(st.sources) or "none recorded"),
             line(("Last sync  ", label), st.last_sync or "never"),
             line(("Types      ", label), ", ".join(f"{k} {v}" for k, v in st.by_type.items()) or "none"),
             line(("Failed     ", label), f"{len(st.failures)} file(s)"),
