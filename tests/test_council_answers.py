@@ -187,3 +187,30 @@ def test_the_timeline_chart_shows_one_unit_at_a_time() -> None:
     t = Timeline("caseloads", (entry("2021-01-01", (19, "cases"), (93, "%")), entry("2023-01-01", (17, "cases")),
                                entry("2024-01-01", (88, "%"), (12, "children"))), False)
     assert chart_units(t) == ["%", "cases"]  # "children" has one figure: nothing to chart
+
+
+def test_council_filter_and_phrases_hold_on_a_real_index(tmp_path: Path, minilm) -> None:
+    """--council york finds York's paper only; a phrase typed with either apostrophe finds the same passages."""
+    from minutebook.pipeline import sync
+    from minutebook.query import make_filters
+    from minutebook.search import HybridSearcher
+
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    for name, council in (("york", "City of York Council"), ("north", "North Yorkshire County Council"),
+                          ("east", "East Riding of Yorkshire Council")):
+        (papers / f"{name}.txt").write_text(
+            f"{council}\nCorporate Parenting Board\n12 March 2024\n\nMinutes\n\n"
+            f"1. Sufficiency\nThe Board noted that {council} runs four children’s homes and needs more foster "
+            "carers for teenagers.\n", encoding="utf-8")
+    index = tmp_path / "index"
+    sync(index, [papers], minilm)
+    searcher = HybridSearcher(index, minilm)
+    try:
+        hits = searcher.search("children's homes", make_filters(council="york"), 10).hits
+        assert hits and {display_name(h.council) for h in hits} == {"York"}
+        curly = {h.chunk_id for h in searcher.search('"children’s homes"', None, 10).hits}
+        straight = {h.chunk_id for h in searcher.search('"children\'s homes"', None, 10).hits}
+        assert curly == straight and len(curly) == 3
+    finally:
+        searcher.close()

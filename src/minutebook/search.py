@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from minutebook.config import Settings
-from minutebook.councils import name_words, named_in
+from minutebook.councils import matching, name_words, named_in
 from minutebook.errors import IndexCorrupt, QueryError
 from minutebook.highlight import stem, term_spans
 from minutebook.protocols import Embedder
@@ -244,7 +244,15 @@ class HybridSearcher:
         self._commit = row[0] if row else None
         if filters is not None and filters.paper:
             filters = replace(filters, paper=str(resolve_paper(conn, filters.paper)))
-        where, args = filter_sql(filters)
+        council = filters.council if filters is not None else None
+        where, args = filter_sql(replace(filters, council=None) if council else filters)
+        if council:
+            # One identity per council: "york" is York, never North Yorkshire (minutebook.councils).
+            names = matching(council, self._known_councils(conn))
+            if not names:
+                return SearchResult(q.raw, True, ())
+            where = ("" if where == "1" else f"{where} AND ") + f"d.council IN ({','.join('?' * len(names))})"
+            args = [*args, *names]
         filtered = where != "1"
         allowed: np.ndarray | None = None
         if filtered:
@@ -367,13 +375,17 @@ class HybridSearcher:
             self._allowed_cache.clear()
         return self._spans[1]
 
-    def _named_councils(self, conn: sqlite3.Connection, text: str) -> set[str]:
-        """Councils in the index that the query names ("Norfolk", "Devon", "West Sussex")."""
+    def _known_councils(self, conn: sqlite3.Connection) -> list[str]:
+        """The councils the index holds, as it names them (cached per commit)."""
         if self._councils is None or self._councils[0] != self._commit:
             values = [row[0] for row in conn.execute(
                 "SELECT DISTINCT council FROM documents WHERE council IS NOT NULL")]
             self._councils = (self._commit, values)
-        return set(named_in(text, self._councils[1]))
+        return self._councils[1]
+
+    def _named_councils(self, conn: sqlite3.Connection, text: str) -> set[str]:
+        """Councils in the index that the query names ("Norfolk", "Devon", "West Sussex")."""
+        return set(named_in(text, self._known_councils(conn)))
 
     def _keyword(
         self, conn: sqlite3.Connection, expr: str, allowed: np.ndarray | None, limit: int, budget: int

@@ -177,7 +177,9 @@ def _council(text: str, head: str, path: Path) -> str | None:
     for match in _COUNCIL.finditer(text[:50000]):
         place = match.group(1).strip(" -")
         first = place.split()[0] if place.split() else ""
-        if first in _NOT_COUNCIL_START:
+        if first in ("City", "County", "Borough") and place.split()[1:2] == ["of"]:
+            pass  # "City of York Council" is the council's own name
+        elif first in _NOT_COUNCIL_START:
             # "The Devon County Council": drop leading capitalised article.
             rest = place.split()[1:]
             if not rest or rest[0] in _NOT_COUNCIL_START:
