@@ -38,7 +38,7 @@ STOPWORDS = frozenset("""
     some such than that the their theirs them themselves then there these they this those through to too
     under until up very was we were what when where which while who whom why will with would you your
     yours yourself yourselves said say says tell told anything something thing things whether there's
-    what's discuss discussed mentioned mention regarding re ve ll d s t happened happen much many
+    what's discuss discussed mentioned mention regarding re ve ll d s t happened happen
 """.split())
 
 
