@@ -89,7 +89,7 @@ def test_injected_instructions_are_not_quoted_for_an_unrelated_question() -> Non
 
 def test_json_form_has_the_documented_fields() -> None:
     data = answer_to_dict(answerer(CASELOAD_HITS).answer("what was said about caseloads?"))
-    assert set(data) == {"question", "mode", "answer", "sentences", "citations", "weak", "model"}
+    assert set(data) == {"question", "mode", "answer", "sentences", "citations", "weak", "model", "fallback", "notice"}
     assert set(data["sentences"][0]) == {"text", "citations", "supported", "reason"}
     assert set(data["citations"][0]) == {"n", "doc_id", "path", "title", "council", "doc_type", "citation",
                                          "committee", "date", "page", "minute", "start_char", "end_char", "quote"}
