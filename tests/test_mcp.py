@@ -24,13 +24,14 @@ def _cli_json(index: Path, *args: str) -> Any:
     return json.loads(out.stdout)
 
 
-def _session_calls(index: Path, calls: list[tuple[str, dict[str, Any]]]) -> tuple[list[Any], list[Any]]:
+def _session_calls(index: Path | str, calls: list[tuple[str, dict[str, Any]]],
+                   home: Path | None = None) -> tuple[list[Any], list[Any]]:
     """Start `minutebook mcp`, list its tools, make ``calls`` in one session; (tools, results)."""
     from mcp.client.session import ClientSession
     from mcp.client.stdio import StdioServerParameters, stdio_client
 
     params = StdioServerParameters(command=sys.executable, args=["-m", "minutebook", "mcp", "--index", str(index)],
-                                   env=clean_env(index.parent / "mb-home"), cwd=str(REPO))
+                                   env=clean_env((home or Path(index).parent) / "mb-home"), cwd=str(REPO))
 
     async def talk(quiet: Any) -> tuple[list[Any], list[Any]]:
         async with stdio_client(params, errlog=quiet) as (read, write), ClientSession(read, write) as session:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from minutebook.config import Settings
@@ -54,20 +55,25 @@ class Archive:
     @property
     def store(self) -> Store:
         """The index's database, read-only (the searcher's, once it is open)."""
-        if self._searcher is not None:
+        from minutebook.postgres import is_location
+
+        if self._searcher is not None and not is_location(self.settings.index):
             return self._searcher._store
         if self._store is None:
             from minutebook.store import Store
 
-            self._store = Store.open(self.settings.index, readonly=True)
+            if is_location(self.settings.index):
+                from minutebook.postgres.read import PgStore
+
+                self._store = PgStore(str(self.settings.index))  # type: ignore[assignment]
+            else:
+                self._store = Store.open(self.settings.index, readonly=True)
         return self._store
 
     @property
     def reader(self) -> IndexReader:
         if self._reader is None:
-            from minutebook.reader import IndexReader
-
-            self._reader = IndexReader(self.settings.index)
+            self._reader = open_reader(self.settings.index)  # type: ignore[assignment]
         return self._reader
 
     @property
@@ -121,3 +127,16 @@ def shared_generator(settings: Settings) -> Callable[[], Generator]:
 
     return make
 
+
+
+def open_reader(index: Path | str) -> IndexReader:
+    """The passage reader for an index folder or a PostgreSQL database."""
+    from minutebook.postgres import is_location
+
+    if is_location(index):
+        from minutebook.postgres.read import PgReader
+
+        return PgReader(str(index))  # type: ignore[return-value]
+    from minutebook.reader import IndexReader
+
+    return IndexReader(Path(index))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from minutebook.errors import IndexCorrupt, MinutebookError
 from minutebook.lock import writer_lock
+from minutebook.postgres import is_location
 from minutebook.store import DB_NAME, SCHEMA_VERSION, Store, now_iso
 from minutebook.vectors import VectorFile, VectorIndex, remove_stale_files
 
@@ -54,6 +55,10 @@ class CheckReport:
 
 def check_index(folder: Path) -> CheckReport:
     """Verify the index in ``folder`` without changing it. Safe while a sync runs."""
+    if is_location(folder):
+        from minutebook.postgres.check import check
+
+        return check(str(folder))
     if not (folder / DB_NAME).exists():
         return CheckReport(str(folder), (DATABASE,), (Problem(DATABASE, f"no index database in {folder}"),))
     try:
@@ -180,6 +185,10 @@ def repair_index(folder: Path) -> CheckReport:
     Works from the database alone: nothing is re-read or re-embedded. Damage to the
     database itself is reported, not repaired (the remedy is `minutebook index --rebuild`).
     """
+    if is_location(folder):
+        from minutebook.postgres.check import repair
+
+        return repair(str(folder))
     before = check_index(folder)
     parts = {p.part for p in before.problems if p.repairable}
     if not parts or any(p.part == DATABASE and "integrity" in p.message for p in before.problems):

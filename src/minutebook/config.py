@@ -28,7 +28,7 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    index: Path = Path("index")  # where the index lives
+    index: Path | str = Path("index")  # where the index lives: a folder, or a postgresql:// connection string
     corpus: tuple[Path, ...] = (Path("corpus"),)  # what `minutebook index` syncs by default
     cache: Path = Path.home() / ".cache" / "minutebook"  # assembled GGUF, exported ONNX
     embed_backend: str = "onnx"  # onnx | onnx-int8 | torch (for new indexes; see models.index_embedder)
@@ -53,6 +53,8 @@ def _config_file() -> Path | None:
 
 
 def _coerce(name: str, raw: object) -> Any:
+    if name == "index" and str(raw).startswith(("postgresql://", "postgres://")):
+        return str(raw)  # a PostgreSQL database (minutebook.postgres), not a folder
     if name in ("index", "cache"):
         return Path(str(raw)).expanduser()
     if name == "llm_model":

@@ -8,6 +8,7 @@ from pathlib import Path
 from minutebook.discover import recorded_sources
 from minutebook.errors import MinutebookError
 from minutebook.lock import writer_lock
+from minutebook.postgres import is_location
 from minutebook.store import DB_NAME, Store
 from minutebook.types import FileFailure
 from minutebook.vectors import FILE_PREFIX
@@ -30,7 +31,11 @@ class IndexStatus:
 
 
 def index_status(folder: Path) -> IndexStatus:
-    """Counts, model, last sync and failed files of the index in ``folder``."""
+    """Counts, model, last sync and failed files of the index in ``folder`` (or PostgreSQL database)."""
+    if is_location(folder):
+        from minutebook.postgres.read import status
+
+        return status(str(folder))
     store = Store.open(folder, readonly=True)
     try:
         with store.snapshot() as conn:
@@ -71,6 +76,10 @@ def rebuild_index(folder: Path, embed_model_id: str) -> None:
     Stored embeddings are kept when they came from the same model: passages whose text is
     unchanged under a new chunker are not embedded again. Anything else starts afresh.
     """
+    if is_location(folder):
+        from minutebook.postgres.sync import rebuild
+
+        return rebuild(str(folder), embed_model_id)
     if not (folder / DB_NAME).exists():
         return
     with writer_lock(folder):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from minutebook.config import Settings
 from minutebook.embed import MiniLMEmbedder
@@ -42,7 +43,17 @@ def index_embedder(settings: Settings) -> Embedder:
     from minutebook.embed_onnx import ONNX_INT8_MODEL_ID, ONNX_MODEL_ID
     from minutebook.store import DB_NAME
 
-    db = settings.index / DB_NAME
+    from minutebook.postgres import is_location
+
+    if is_location(settings.index):
+        from minutebook.postgres.schema import stored_model_id
+
+        stored = stored_model_id(str(settings.index)) or ""
+        backend = {MINILM_ID: "torch", ONNX_MODEL_ID: "onnx", ONNX_INT8_MODEL_ID: "onnx-int8"}.get(stored)
+        if backend and backend != settings.embed_backend:
+            return default_embedder(replace(settings, embed_backend=backend))
+        return default_embedder(settings)
+    db = Path(settings.index) / DB_NAME
     if db.exists():
         import sqlite3
 

@@ -24,6 +24,7 @@ from minutebook.discover import SOURCES_KEY, in_scope, scan, superseded, with_so
 from minutebook.errors import IndexCorrupt
 from minutebook.extract import ReadLimits, extract_files
 from minutebook.lock import writer_lock
+from minutebook.postgres import is_location
 from minutebook.protocols import Embedder
 from minutebook.speakers import attribute
 from minutebook.store import SCHEMA_VERSION, IndexManifest, Store, now_iso, write_failure
@@ -262,6 +263,10 @@ def sync(
     Each file is read under ``limits`` (default 60 s and 2 GB per file). A disk that fills
     up raises ``IndexWriteFailed`` and leaves the last committed index as it was.
     """
+    if is_location(folder):
+        from minutebook.postgres.sync import sync as sync_postgres
+
+        return sync_postgres(str(folder), roots, embedder, progress=progress, limits=limits)
     started = time.monotonic()
     with writer_lock(folder):
         store = Store.open(folder, create=True)

@@ -638,7 +638,12 @@ def open_searcher(
 ) -> HybridSearcher:
     """The searcher for the configured index, with the bundled embedding model."""
     from minutebook.models import index_embedder
+    from minutebook.postgres import is_location
 
+    if is_location(settings.index):
+        from minutebook.postgres.search import open_pg_searcher
+
+        return open_pg_searcher(str(settings.index), embedder or index_embedder(settings), ranking)
     searcher = HybridSearcher(settings.index, embedder or index_embedder(settings), ranking)
     manifest = searcher._store.manifest()
     if manifest is not None and manifest.embed_model_id != searcher.embedder.model_id:

@@ -649,8 +649,8 @@ def make_app(settings: Settings | None = None, *, searcher: Searcher | None = No
 
             answerer = CitedAnswerer(searcher)
         if reader is None:
-            from minutebook.reader import IndexReader
+            from minutebook.archive import open_reader
 
-            reader = IndexReader(settings.index)
+            reader = open_reader(settings.index)
         services = Services(settings, searcher, answerer, reader, syncer)
     return MinutebookApp(services, **options)

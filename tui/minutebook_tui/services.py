@@ -53,14 +53,14 @@ def open_services(settings: Settings, embedder: Any = None) -> Services:
     from minutebook.answer import CitedAnswerer
     from minutebook.llm import open_generator
     from minutebook.models import index_embedder
-    from minutebook.reader import IndexReader
+    from minutebook.archive import open_reader
     from minutebook.search import open_searcher
 
     embedder = embedder or index_embedder(settings)
     syncer = corpus_syncer(settings, embedder)
     try:
         searcher = open_searcher(settings, embedder)
-        reader = IndexReader(settings.index)
+        reader = open_reader(settings.index)
     except MinutebookError as exc:
         return Services(settings, None, None, None, syncer, exc, owned=True)
     answerer = CitedAnswerer(searcher, lambda: open_generator(settings), top_k=8)

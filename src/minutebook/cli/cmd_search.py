@@ -74,10 +74,13 @@ def run(args: argparse.Namespace) -> int:
     if args.queries:
         return _batch(args, settings, top_k)
     searcher = open_searcher(settings, ranking=Ranking(mode=args.mode))
-    if args.json:
-        emit_json(search_json(searcher, args.query, filters, top_k))
-    else:
-        _render(searcher.search(args.query, filters, top_k), args.query)
+    try:
+        if args.json:
+            emit_json(search_json(searcher, args.query, filters, top_k))
+        else:
+            _render(searcher.search(args.query, filters, top_k), args.query)
+    finally:
+        searcher.close()
     return 0
 
 
@@ -99,17 +102,20 @@ def _batch(args: argparse.Namespace, settings: Any, top_k: int) -> int:
                 "since": args.since, "until": args.until, "speaker": args.speaker, "role": args.role,
                 "paper": args.paper, "top_k": top_k}
     searcher = open_searcher(settings, ranking=Ranking(mode=args.mode))
-    bad = 0
-    for number, line in lines:
-        try:
-            item = parse_line(line, number, defaults)
-            result = searcher.search(item.query, item.filters, item.top_k)
-        except MinutebookError as exc:
-            bad += 1
-            emit_json_line({"id": _line_id(line, number), "error": f"{args.queries}:{number}: {exc}"})
-            continue
-        emit_json_line({"id": item.id, "weak": result.weak,
-                        "results": [hit_json(i, h, item.query) for i, h in enumerate(result.hits, 1)]})
+    try:
+        bad = 0
+        for number, line in lines:
+            try:
+                item = parse_line(line, number, defaults)
+                result = searcher.search(item.query, item.filters, item.top_k)
+            except MinutebookError as exc:
+                bad += 1
+                emit_json_line({"id": _line_id(line, number), "error": f"{args.queries}:{number}: {exc}"})
+                continue
+            emit_json_line({"id": item.id, "weak": result.weak,
+                            "results": [hit_json(i, h, item.query) for i, h in enumerate(result.hits, 1)]})
+    finally:
+        searcher.close()
     return 2 if bad else 0
 
 
