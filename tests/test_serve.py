@@ -70,7 +70,7 @@ def test_a_passage_is_fetched_by_the_id_a_search_gives(served: Served) -> None:
     reply = served.get(f"/passages/{hit['chunk_id']}")
     assert reply.status == 200
     passage = reply.json()
-    assert passage["path"] == hit["path"] and passage["citation"].startswith(hit["committee"])
+    assert passage["path"] == hit["path"] and hit["committee"] in passage["citation"]
     assert passage["text"] in passage["context"]
     assert served.get("/passages/987654").status == 404
 
