@@ -266,7 +266,7 @@ def test_an_index_of_another_model_or_a_newer_schema_is_refused(pg_url: str, tmp
     papers = tmp_path / "papers"
     reliability.make_papers(papers, range(2))
     sync(pg_url, [papers], HashingEmbedder(dimension=64))
-    with pytest.raises(IndexMismatch, match="dimensional|embedding model"):
+    with pytest.raises(IndexMismatch, match=r"dimensional|embedding model"):
         sync(pg_url, [papers], HashingEmbedder(dimension=32))
 
     class Other(HashingEmbedder):

@@ -11,19 +11,19 @@ import pytest
 
 pytest.importorskip("textual")
 
-from textual.pilot import Pilot  # noqa: E402
-from textual.widgets import Input, Static  # noqa: E402
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
 
-import minutebook.models  # noqa: E402
-from minutebook.cite import format_citation  # noqa: E402
-from minutebook.config import Settings  # noqa: E402
-from minutebook.embed import HashingEmbedder  # noqa: E402
-from minutebook.pipeline import sync  # noqa: E402
-from minutebook.reader import Facets, PassageContext  # noqa: E402
-from minutebook.search import HybridSearcher  # noqa: E402
-from minutebook.types import Answer, Filters, Hit, SearchResult  # noqa: E402
-from minutebook_tui.app import MinutebookApp, make_app  # noqa: E402
-from minutebook_tui.services import corpus_syncer  # noqa: E402
+import minutebook.models
+from minutebook.cite import format_citation
+from minutebook.config import Settings
+from minutebook.embed import HashingEmbedder
+from minutebook.pipeline import sync
+from minutebook.reader import Facets, PassageContext
+from minutebook.search import HybridSearcher
+from minutebook.types import Answer, Filters, Hit, SearchResult
+from minutebook_tui.app import MinutebookApp, make_app
+from minutebook_tui.services import corpus_syncer
 
 pytestmark = pytest.mark.anyio
 
@@ -207,7 +207,7 @@ async def test_export_names_the_council_asks_before_replacing_and_survives_a_wri
 
 
 async def test_keys_1_to_9_open_sources_right_after_f2_and_from_the_results(tmp_path: Path) -> None:
-    app, hits = fixed_app(tmp_path)
+    app, _hits = fixed_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press(*"caseloads", "f2")
         await settle(pilot)

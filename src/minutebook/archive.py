@@ -67,13 +67,13 @@ class Archive:
 
                 self._store = PgStore(str(self.settings.index))  # type: ignore[assignment]
             else:
-                self._store = Store.open(self.settings.index, readonly=True)
-        return self._store
+                self._store = Store.open(Path(self.settings.index), readonly=True)
+        return self._store  # type: ignore[return-value]  # set just above
 
     @property
     def reader(self) -> IndexReader:
         if self._reader is None:
-            self._reader = open_reader(self.settings.index)  # type: ignore[assignment]
+            self._reader = open_reader(self.settings.index)
         return self._reader
 
     @property

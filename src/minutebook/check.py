@@ -53,12 +53,13 @@ class CheckReport:
         return not self.problems
 
 
-def check_index(folder: Path) -> CheckReport:
+def check_index(folder: Path | str) -> CheckReport:
     """Verify the index in ``folder`` without changing it. Safe while a sync runs."""
     if is_location(folder):
         from minutebook.postgres.check import check
 
         return check(str(folder))
+    folder = Path(folder)
     if not (folder / DB_NAME).exists():
         return CheckReport(str(folder), (DATABASE,), (Problem(DATABASE, f"no index database in {folder}"),))
     try:
@@ -179,7 +180,7 @@ def vector_ids(index: Any) -> np.ndarray | None:
     return None
 
 
-def repair_index(folder: Path) -> CheckReport:
+def repair_index(folder: Path | str) -> CheckReport:
     """Check, rebuild the keyword index and vector file where damaged, and check again.
 
     Works from the database alone: nothing is re-read or re-embedded. Damage to the
@@ -189,6 +190,7 @@ def repair_index(folder: Path) -> CheckReport:
         from minutebook.postgres.check import repair
 
         return repair(str(folder))
+    folder = Path(folder)
     before = check_index(folder)
     parts = {p.part for p in before.problems if p.repairable}
     if not parts or any(p.part == DATABASE and "integrity" in p.message for p in before.problems):

@@ -30,12 +30,13 @@ class IndexStatus:
     sources: tuple[str, ...] = ()  # the folders the index was built from (`index` with no PATH syncs them)
 
 
-def index_status(folder: Path) -> IndexStatus:
+def index_status(folder: Path | str) -> IndexStatus:
     """Counts, model, last sync and failed files of the index in ``folder`` (or PostgreSQL database)."""
     if is_location(folder):
         from minutebook.postgres.read import status
 
         return status(str(folder))
+    folder = Path(folder)
     store = Store.open(folder, readonly=True)
     try:
         with store.snapshot() as conn:
@@ -58,10 +59,12 @@ def index_status(folder: Path) -> IndexStatus:
     )
 
 
-def source_folders(folder: Path) -> tuple[Path, ...]:
+def source_folders(folder: Path | str) -> tuple[Path, ...]:
     """The folders the index in ``folder`` was built from; empty when there is no index yet."""
+    if is_location(folder):
+        return ()
     try:
-        store = Store.open(folder, readonly=True)
+        store = Store.open(Path(folder), readonly=True)
     except MinutebookError:
         return ()
     try:
@@ -70,7 +73,7 @@ def source_folders(folder: Path) -> tuple[Path, ...]:
         store.close()
 
 
-def rebuild_index(folder: Path, embed_model_id: str) -> None:
+def rebuild_index(folder: Path | str, embed_model_id: str) -> None:
     """Empty the index in ``folder`` so the next sync re-reads and re-chunks every paper.
 
     Stored embeddings are kept when they came from the same model: passages whose text is
@@ -80,6 +83,7 @@ def rebuild_index(folder: Path, embed_model_id: str) -> None:
         from minutebook.postgres.sync import rebuild
 
         return rebuild(str(folder), embed_model_id)
+    folder = Path(folder)
     if not (folder / DB_NAME).exists():
         return
     with writer_lock(folder):

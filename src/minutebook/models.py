@@ -41,9 +41,8 @@ def index_embedder(settings: Settings) -> Embedder:
 
     from minutebook.embed import MINILM_ID
     from minutebook.embed_onnx import ONNX_INT8_MODEL_ID, ONNX_MODEL_ID
-    from minutebook.store import DB_NAME
-
     from minutebook.postgres import is_location
+    from minutebook.store import DB_NAME
 
     if is_location(settings.index):
         from minutebook.postgres.schema import stored_model_id

@@ -251,7 +251,7 @@ def open_vectors(store: Store, dimension: int) -> VectorIndex:
 
 
 def sync(
-    folder: Path,
+    folder: Path | str,
     roots: Sequence[Path],
     embedder: Embedder,
     *,
@@ -267,6 +267,7 @@ def sync(
         from minutebook.postgres.sync import sync as sync_postgres
 
         return sync_postgres(str(folder), roots, embedder, progress=progress, limits=limits)
+    folder = Path(folder)
     started = time.monotonic()
     with writer_lock(folder):
         store = Store.open(folder, create=True)

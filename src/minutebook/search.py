@@ -245,7 +245,7 @@ class HybridSearcher:
         if filters is not None and filters.paper:
             filters = replace(filters, paper=str(resolve_paper(conn, filters.paper)))
         council = filters.council if filters is not None else None
-        where, args = filter_sql(replace(filters, council=None) if council else filters)
+        where, args = filter_sql(replace(filters, council=None) if council and filters is not None else filters)
         if council:
             # One identity per council: "york" is York, never North Yorkshire (minutebook.councils).
             names = matching(council, self._known_councils(conn))
@@ -644,7 +644,7 @@ def open_searcher(
         from minutebook.postgres.search import open_pg_searcher
 
         return open_pg_searcher(str(settings.index), embedder or index_embedder(settings), ranking)
-    searcher = HybridSearcher(settings.index, embedder or index_embedder(settings), ranking)
+    searcher = HybridSearcher(Path(settings.index), embedder or index_embedder(settings), ranking)
     manifest = searcher._store.manifest()
     if manifest is not None and manifest.embed_model_id != searcher.embedder.model_id:
         from minutebook.pipeline import manifest_for

@@ -523,7 +523,6 @@ class MinutebookApp(App[None]):
         self.notify(f"Copied: {citation}", title="Citation", markup=False)
 
     def action_open_paper(self) -> None:
-        from minutebook_tui.opener import open_paper
 
         hit = self._hit_at_hand()
         if hit is None:

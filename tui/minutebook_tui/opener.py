@@ -62,7 +62,7 @@ def open_paper(path: str, page: int | None) -> Opened | None:
     opened = viewer_command(path, page)
     if opened is None:
         return None
-    viewer = subprocess.Popen(opened.command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,  # noqa: S603
+    viewer = subprocess.Popen(opened.command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, start_new_session=True)
     # Reaped when it closes, however long the person reads; the app never waits for it.
     threading.Thread(target=viewer.wait, name="minutebook-viewer", daemon=True).start()

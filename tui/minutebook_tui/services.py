@@ -51,9 +51,9 @@ class Services:
 def open_services(settings: Settings, embedder: Any = None) -> Services:
     """Open the configured index. With no usable index the searcher is None and ``problem`` says why."""
     from minutebook.answer import CitedAnswerer
+    from minutebook.archive import open_reader
     from minutebook.llm import open_generator
     from minutebook.models import index_embedder
-    from minutebook.archive import open_reader
     from minutebook.search import open_searcher
 
     embedder = embedder or index_embedder(settings)

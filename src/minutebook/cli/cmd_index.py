@@ -18,7 +18,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "Unchanged files are skipped, changed files re-read, deleted files dropped. "
         "Exit code 1 means some files failed and the rest are indexed.",
     )
-    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: the index's own folders, or corpus/)")
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="files or folders (default: the index's own folders, or corpus/)")
     p.add_argument("--rebuild", action="store_true", help="discard the index and build it again from the papers")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(run=run)

@@ -176,7 +176,8 @@ def status(url: str) -> IndexStatus:
             committees = dict(conn.execute("SELECT coalesce(committee, '(unknown)'), count(*) FROM documents"
                                            " GROUP BY 1 ORDER BY 2 DESC, 1").fetchall())
             m = meta(conn)
-            failures = tuple(FileFailure(p, r) for p, r in conn.execute("SELECT path, reason FROM failures ORDER BY path"))
+            failures = tuple(FileFailure(p, r)
+                             for p, r in conn.execute("SELECT path, reason FROM failures ORDER BY path"))
             size = conn.execute(
                 "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c JOIN pg_namespace n"
                 " ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relkind IN ('r', 'm')", (SCHEMA,)).fetchone()[0]

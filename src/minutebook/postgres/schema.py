@@ -121,7 +121,7 @@ def check_readable(conn: Any, url: str) -> None:
 
 
 def meta(conn: Any) -> dict[str, str]:
-    return {k: v for k, v in conn.execute(f"SELECT key, value FROM {SCHEMA}.meta").fetchall()}
+    return dict(conn.execute(f"SELECT key, value FROM {SCHEMA}.meta").fetchall())
 
 
 def set_meta(conn: Any, values: dict[str, str]) -> None:

@@ -181,7 +181,8 @@ class PgSearcher(HybridSearcher):
         if allowed is not None and len(allowed) <= self.ranking.exact_filter_limit:
             # A small filtered set: score every allowed passage exactly (no index).
             sql = (f"WITH s AS MATERIALIZED (SELECT c.id, c.embedding FROM chunks c JOIN documents d"
-                   f" ON d.id = c.doc_id WHERE {where}) SELECT id FROM s ORDER BY embedding <#> %s::vector, id LIMIT %s")
+                   f" ON d.id = c.doc_id WHERE {where})"
+                   " SELECT id FROM s ORDER BY embedding <#> %s::vector, id LIMIT %s")
             return [int(r[0]) for r in conn.execute(sql, [*args, q, k])]
         sql = (f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE {where}"
                f" ORDER BY c.embedding <#> %s::vector LIMIT %s")

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from minutebook.chunk import chunk_document
+from minutebook.discover import in_scope, scan, superseded
 from minutebook.errors import IndexLocked
 from minutebook.extract import ReadLimits, extract_files
-from minutebook.discover import in_scope, scan, superseded
 from minutebook.pipeline import COMMIT_EVERY_CHUNKS, COMMIT_EVERY_FILES, embedding_hash, embedding_text, manifest_for
 from minutebook.postgres import connect, shown
 from minutebook.postgres.schema import LOCK_KEY, SCHEMA, check_manifest, meta, migrate, set_meta, vector_literal
