@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from minutebook.cli.common import echo, emit_json, field
+from minutebook.cli.common import body, echo, emit_json, field
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -49,6 +49,14 @@ def run(args: argparse.Namespace) -> int:
         head = f"#{c.ordinal:<3} {c.start_char}-{c.end_char} {where} minute={field(c.minute or '-')} " \
                f"section={field(repr(c.section or '-'))} {count(c.text)}wp{flag}"
         echo(head)
-        text = c.text if args.full else c.text.splitlines()[0][:100]
-        echo("     " + text.replace("\n", "\n     "))
+        if not c.text.strip():
+            echo("     (no text)")
+            continue
+        text = c.text if args.full else _first_line(c.text)[:100]
+        echo("     " + body(text).replace("\n", "\n     "))
     return 0
+
+
+def _first_line(text: str) -> str:
+    """The first line with something on it (a passage may open with a blank line)."""
+    return next((line for line in text.splitlines() if line.strip()), "")
