@@ -14,13 +14,12 @@ across queries; ``weak`` says nothing relevant was found.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import sqlite3
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -28,53 +27,13 @@ import numpy as np
 from minutebook.config import Settings
 from minutebook.councils import matching, name_words, named_in
 from minutebook.errors import IndexCorrupt, QueryError
-from minutebook.highlight import stem, term_spans
+from minutebook.highlight import term_spans
 from minutebook.protocols import Embedder
 from minutebook.query import ParsedQuery, dense_text, expansion_expression, fts_expression, parse_query
+from minutebook.ranking import Evidence, Ranking, idf, named_years, passes, rank
 from minutebook.store import Store
-from minutebook.types import Filters, Hit, Scope, SearchResult
+from minutebook.types import Filters, Hit, Passage, SearchResult
 from minutebook.vectors import VectorFile, VectorIndex
-from minutebook.words import contains_phrase, contains_word
-
-
-@dataclass(frozen=True, slots=True)
-class Ranking:
-    """Tunable knobs, set against bench/eval (see bench/RESULTS.md)."""
-
-    mode: str = "hybrid"  # hybrid | keyword | dense
-    candidates: int = 100  # from each ranker
-    dense_weight: float = 0.5  # share of the dense score in the fused score
-    boilerplate_factor: float = 0.5  # boilerplate ranks below substance
-    cos_floor: float = 0.15  # cosine at which confidence starts
-    cos_full: float = 0.55  # cosine at which meaning alone gives full confidence
-    weak_below: float = 0.55  # confidence under which a result set is weak
-    expand: bool = True  # widen queries with the glossary of council terms
-    metadata_boost: float = 0.3  # added when a passage's council is named in the query
-    scope_keywords: bool = True  # a named council's words scope the search; they do not rank keywords
-    year_boost: float = 0.3  # added when a passage's meeting year is named in the query
-    year_after: float = 1.0  # share of that for the year after one named
-    expansion_weight: float = 0.3  # share of BM25 given to glossary terms
-    merge_adjacent: bool = True
-    merge_ratio: float = 0.7  # a neighbour this close in score to a shown passage is joined to it
-    # FTS5 spends ~1 µs per matching passage on BM25: keywords matching more than this many passages
-    # together leave their commonest words out of the keyword ranker's proposals (bench/bench_search.py).
-    keyword_rows: int = 20_000
-    # The glossary terms weigh 0.3 of a keyword and propose half as many passages: a quarter of the
-    # budget (R@5 unchanged at 5,000 and 10,000, 0.91 at 2,000; bench/eval).
-    expansion_rows: int = 5_000
-    exact_filter_limit: int = 2_000  # filtered sets up to this size are scored exactly from the database
-    df_sample_rows: int = 20_000  # above this many passages, a common word's frequency is estimated
-
-
-@dataclass(slots=True)
-class _Candidate:
-    chunk_id: int
-    doc_id: int
-    ordinal: int
-    cos: float = 0.0
-    bm25: float = 0.0
-    fused: float = 0.0
-
 
 _HIT_SQL = """
 SELECT c.id, c.doc_id, c.ordinal, c.start_char, c.end_char, c.page, c.section, c.minute, c.boilerplate, c.text,
@@ -260,12 +219,12 @@ class HybridSearcher:
             if len(allowed) == 0:
                 return SearchResult(q.raw, True, ())
         pool_size = max(r.candidates, top_k * 4)
-        pool: dict[int, _Candidate] = {}
+        pool: dict[int, None] = {}  # the candidates, in the order proposed
 
         # A council or year named in the question: bring that council's and year's passages
         # into the pool, and rank them up (a soft preference, unlike --council / --since).
         named = self._named_councils(conn, q.text) if r.metadata_boost else set()
-        years = set(re.findall(r"\b(?:19|20)\d{2}\b", q.text)) if r.year_boost else set()
+        years = named_years(q.text) if r.year_boost else frozenset()
         expr = fts_expression(_topic(q, named) if r.scope_keywords else q)
         exp_expr = expansion_expression(q) if r.expand else None
         bm25: dict[int, float] = {}
@@ -281,54 +240,32 @@ class HybridSearcher:
         if qvec is not None:
             vectors = self._current_vectors(conn)
             for cid in self._dense(vectors, conn, qvec, allowed, pool_size):
-                pool.setdefault(cid, _Candidate(cid, 0, 0))
+                pool.setdefault(cid, None)
         for cid in [*bm25, *bm25_exp]:
-            pool.setdefault(cid, _Candidate(cid, 0, 0))
+            pool.setdefault(cid, None)
         if named and qvec is not None:
             marks = ",".join("?" * len(named))
             scoped = self._allowed(conn, filters, f"{where} AND d.council IN ({marks})", [*args, *sorted(named)])
             if len(scoped):
                 vectors = self._current_vectors(conn)
                 for cid in self._dense(vectors, conn, qvec, scoped, pool_size // 2):
-                    pool.setdefault(cid, _Candidate(cid, 0, 0))
+                    pool.setdefault(cid, None)
         if not pool:
             return SearchResult(q.raw, True, ())
 
         ids = list(pool)
         rows = self._rows(conn, ids)
         if q.phrases or q.excluded:
-            ids = [cid for cid in ids if _passes(rows[cid]["text"], q)]
+            ids = [cid for cid in ids if passes(str(rows[cid]["text"]), q)]
+        cosines: dict[int, float] | None = None
         if qvec is not None:
             vecs = self._store.vectors_for(ids, self.embedder.dimension)
-            for cid, v in zip(ids, vecs @ qvec.astype(np.float32), strict=True):
-                pool[cid].cos = float(v)
-        if expr and r.mode != "dense":
-            bm25.update((cid, kw_scores[cid]) for cid in ids if cid not in bm25 and cid in kw_scores)
-        if exp_expr and r.mode != "dense":
-            bm25_exp.update((cid, exp_scores[cid]) for cid in ids if cid not in bm25_exp and cid in exp_scores)
-            for cid, value in bm25_exp.items():
-                bm25[cid] = bm25.get(cid, 0.0) + r.expansion_weight * value
-        top_bm25 = max((bm25.get(cid, 0.0) for cid in ids), default=0.0)
-        cos_values = [pool[cid].cos for cid in ids]
-        cmin, cmax = (min(cos_values), max(cos_values)) if cos_values else (0.0, 0.0)
-        w = {"hybrid": r.dense_weight, "dense": 1.0, "keyword": 0.0}[r.mode]
-        for cid in ids:
-            c = pool[cid]
-            c.bm25 = bm25.get(cid, 0.0)
-            kw = c.bm25 / top_bm25 if top_bm25 > 0 else 0.0
-            dn = (c.cos - cmin) / (cmax - cmin) if cmax > cmin else (1.0 if qvec is not None else 0.0)
-            c.fused = w * dn + (1 - w) * kw
-            if named and rows[cid]["council"] in named:
-                c.fused += r.metadata_boost
-            if years:
-                c.fused += r.year_boost * _year_match(str(rows[cid]["meeting_date"] or "")[:4], years, r.year_after)
-            if rows[cid]["boilerplate"]:
-                c.fused *= r.boilerplate_factor
-        ranked = sorted(ids, key=lambda cid: (-pool[cid].fused, cid))
-        confidence = self._confidence(q, [pool[c] for c in ranked[:3]], rows, qvec is not None)
-        hits = self._hits(conn, ranked, pool, rows, top_k, confidence)
-        scope = Scope(tuple(sorted(named)), tuple(sorted(years)))
-        return SearchResult(q.raw, confidence < r.weak_below or not hits, tuple(hits), scope)
+            cosines = {cid: float(v) for cid, v in zip(ids, vecs @ qvec.astype(np.float32), strict=True)}
+        keyword = kw_scores if expr and r.mode != "dense" else {}
+        expansion = exp_scores if exp_expr and r.mode != "dense" else {}
+        evidence = Evidence({cid: _passage(rows[cid]) for cid in ids}, cosines, keyword, expansion,
+                            self._idf(tuple(q.terms)), frozenset(named), frozenset(years))
+        return rank(q, evidence, r, top_k, _Papers(self, conn))
 
     def _allowed(
         self, conn: sqlite3.Connection, filters: Filters | None, where: str, args: list[object]
@@ -472,31 +409,6 @@ class HybridSearcher:
                 out[int(row[0])] = dict(zip(names, row, strict=True))
         return out
 
-    def _confidence(
-        self, q: ParsedQuery, top: list[_Candidate], rows: dict[int, dict[str, object]], dense: bool
-    ) -> float:
-        """How sure we are that the best passages are about the query, 0..1.
-
-        Half meaning (the cosine, scaled between ``cos_floor`` and ``cos_full``), half
-        keywords: the share of the query's words found in the passage or its paper's
-        title/council/committee, each word weighted by how rare it is in the index, so that
-        "council" or "children" matching says little and "precept" matching says a lot.
-        """
-        if not top:
-            return 0.0
-        r = self.ranking
-        weights = self._idf(tuple(q.terms))
-        total = sum(weights.values())
-        best = 0.0
-        for c in top:
-            row = rows[c.chunk_id]
-            context = " ".join(str(row[k] or "") for k in ("text", "title", "council", "committee"))
-            words = {stem(w) for w in re.findall(r"[\w'’]+", context)}
-            coverage = sum(wt for t, wt in weights.items() if stem(t) in words) / total if total else 0.0
-            meaning = min(1.0, max(0.0, (c.cos - r.cos_floor) / (r.cos_full - r.cos_floor))) if dense else coverage
-            best = max(best, 0.5 * meaning + 0.5 * coverage if dense else coverage)
-        return best
-
     def _idf(self, terms: tuple[str, ...]) -> dict[str, float]:
         """Inverse document frequency of each term over the passages (from the keyword index)."""
         conn = self._store.conn
@@ -525,51 +437,43 @@ class HybridSearcher:
                 if t not in self._df:
                     self._df[t] = int(conn.execute(count, (expr,)).fetchone()[0])
             df = self._df[t]
-            out[t] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            out[t] = idf(df, n)
         return out
 
-    def _hits(
-        self, conn: sqlite3.Connection, ranked: list[int], pool: dict[int, _Candidate],
-        rows: dict[int, dict[str, object]], top_k: int, confidence: float,
-    ) -> list[Hit]:
-        top = pool[ranked[0]].fused if ranked else 1.0
-        chosen: list[Hit] = []
-        fused_of: list[float] = []
-        spans: dict[int, list[tuple[int, int, int]]] = {}  # doc -> [(first ordinal, last ordinal, index)]
-        for cid in ranked:
-            row = rows[cid]
-            c = pool[cid]
-            doc_id, ordinal = int(row["doc_id"]), int(row["ordinal"])  # type: ignore[call-overload]
-            neighbour = None
-            if self.ranking.merge_adjacent:
-                for k, (lo, hi, idx) in enumerate(spans.get(doc_id, [])):
-                    if lo - 1 <= ordinal <= hi + 1:
-                        neighbour = (k, lo, hi, idx)
-                        break
-            if neighbour is not None:
-                # Next to a passage already shown: join it when nearly as relevant, else skip
-                # it, so one place in a paper is never listed twice.
-                k, lo, hi, idx = neighbour
-                if c.fused >= self.ranking.merge_ratio * fused_of[idx]:
-                    chosen[idx] = self._merge(conn, chosen[idx], row)
-                    spans[doc_id][k] = (min(lo, ordinal), max(hi, ordinal), idx)
-                continue
-            if len(chosen) >= top_k:
-                continue
-            score = (c.fused / top if top > 0 else 0.0) * confidence
-            chosen.append(_hit(row, score, c))
-            fused_of.append(c.fused)
-            spans.setdefault(doc_id, []).append((ordinal, ordinal, len(chosen) - 1))
-        return chosen
+    def _paper_text(self, conn: sqlite3.Connection, doc_id: int, start: int, end: int) -> str:
+        return str(conn.execute(
+            "SELECT substr(text, ?, ?) FROM documents WHERE id = ?", (start + 1, end - start, doc_id)).fetchone()[0])
 
-    def _merge(self, conn: sqlite3.Connection, hit: Hit, row: dict[str, object]) -> Hit:
-        start = min(hit.start_char, int(row["start_char"]))  # type: ignore[call-overload]
-        end = max(hit.end_char, int(row["end_char"]))  # type: ignore[call-overload]
-        text = conn.execute(
-            "SELECT substr(text, ?, ?) FROM documents WHERE id = ?", (start + 1, end - start, hit.doc_id)
-        ).fetchone()[0]
-        page = hit.page if hit.start_char <= int(row["start_char"]) else row["page"]  # type: ignore[call-overload]
-        return replace(hit, start_char=start, end_char=end, text=text, page=page)  # type: ignore[arg-type]
+
+class _Papers:
+    """Paper text for merging adjacent passages, read in the search's transaction."""
+
+    def __init__(self, searcher: HybridSearcher, conn: sqlite3.Connection) -> None:
+        self.searcher, self.conn = searcher, conn
+
+    def paper_text(self, doc_id: int, start: int, end: int) -> str:
+        return self.searcher._paper_text(self.conn, doc_id, start, end)
+
+
+def _passage(row: dict[str, object]) -> Passage:
+    return Passage(
+        chunk_id=int(row["id"]),  # type: ignore[call-overload]
+        doc_id=int(row["doc_id"]),  # type: ignore[call-overload]
+        ordinal=int(row["ordinal"]),  # type: ignore[call-overload]
+        start_char=int(row["start_char"]),  # type: ignore[call-overload]
+        end_char=int(row["end_char"]),  # type: ignore[call-overload]
+        page=row["page"],  # type: ignore[arg-type]
+        section=row["section"],  # type: ignore[arg-type]
+        minute=row["minute"],  # type: ignore[arg-type]
+        boilerplate=bool(row["boilerplate"]),
+        text=str(row["text"]),
+        path=str(row["path"]),
+        title=str(row["title"]),
+        council=row["council"],  # type: ignore[arg-type]
+        committee=row["committee"],  # type: ignore[arg-type]
+        date=row["meeting_date"],  # type: ignore[arg-type]
+        doc_type=str(row["doc_type"]),
+    )
 
 
 def _topic(q: ParsedQuery, named: set[str]) -> ParsedQuery:
@@ -583,41 +487,6 @@ def _topic(q: ParsedQuery, named: set[str]) -> ParsedQuery:
     scope = {w for council in named for w in name_words(council)}
     topic = tuple(t for t in q.terms if t not in scope)
     return replace(q, terms=topic) if topic else q
-
-
-def _year_match(year: str, named: set[str], after: float) -> float:
-    """1 when a paper's year is named; ``after`` when it is the year after one named (papers
-    report on the past: January 2017's minutes and inspection report on 2016's review)."""
-    if year in named:
-        return 1.0
-    return after if year.isdigit() and str(int(year) - 1) in named else 0.0
-
-
-def _passes(text: object, q: ParsedQuery) -> bool:
-    """Whether a passage holds every phrase and no excluded word (typography folded, any case)."""
-    body = str(text)
-    return all(contains_phrase(body, p) for p in q.phrases) and not any(contains_word(body, w) for w in q.excluded)
-
-
-def _hit(row: dict[str, object], score: float, c: _Candidate) -> Hit:
-    return Hit(
-        chunk_id=int(row["id"]),  # type: ignore[call-overload]
-        doc_id=int(row["doc_id"]),  # type: ignore[call-overload]
-        score=round(max(0.0, min(1.0, score)), 4),
-        path=str(row["path"]),
-        title=str(row["title"]),
-        council=row["council"],  # type: ignore[arg-type]
-        committee=row["committee"],  # type: ignore[arg-type]
-        date=row["meeting_date"],  # type: ignore[arg-type]
-        doc_type=str(row["doc_type"]),
-        page=row["page"],  # type: ignore[arg-type]
-        section=row["section"],  # type: ignore[arg-type]
-        minute=row["minute"],  # type: ignore[arg-type]
-        start_char=int(row["start_char"]),  # type: ignore[call-overload]
-        end_char=int(row["end_char"]),  # type: ignore[call-overload]
-        text=str(row["text"]),
-        boilerplate=bool(row["boilerplate"]),
-    )
 
 
 def query_spans(text: str, query: str) -> list[tuple[int, int]]:

@@ -100,6 +100,28 @@ class Hit:
 
 
 @dataclass(frozen=True, slots=True)
+class Passage:
+    """An indexed passage with its paper's fields, as an index's read view returns it for ranking."""
+
+    chunk_id: int
+    doc_id: int
+    ordinal: int  # its place in the paper: adjacent passages differ by one
+    start_char: int
+    end_char: int
+    page: int | None
+    section: str | None
+    minute: str | None
+    boilerplate: bool
+    text: str
+    path: str
+    title: str
+    council: str | None
+    committee: str | None
+    date: str | None  # the meeting date, ISO 8601
+    doc_type: str
+
+
+@dataclass(frozen=True, slots=True)
 class Filters:
     """Restrictions applied before ranking."""
 

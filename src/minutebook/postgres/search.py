@@ -23,8 +23,9 @@ import numpy as np
 from minutebook.postgres.schema import TEXT_CONFIG, vector_literal
 from minutebook.protocols import Embedder
 from minutebook.query import dense_text, parse_query
-from minutebook.search import HybridSearcher, Ranking, _like
-from minutebook.types import Filters, Hit, SearchResult
+from minutebook.ranking import Ranking, idf
+from minutebook.search import HybridSearcher, _like
+from minutebook.types import Filters, SearchResult
 
 EF_SEARCH = 100  # HNSW candidates per scan step (pgvector default 40; measured in bench/bench_postgres.py)
 _TOKEN = re.compile(r'"((?:[^"]|"")*)"|(\()|(\))|\b(OR|AND|NOT)\b')
@@ -197,8 +198,6 @@ class PgSearcher(HybridSearcher):
         return {int(row[0]): dict(zip(names, row, strict=True)) for row in cur}
 
     def _idf(self, terms: tuple[str, ...]) -> dict[str, float]:
-        import math
-
         conn = self.conn
         if self._df_generation != self._commit:
             self._df.clear()
@@ -212,18 +211,12 @@ class PgSearcher(HybridSearcher):
                     f"SELECT count(*) FROM chunks WHERE tsv @@ phraseto_tsquery('{TEXT_CONFIG}', %s)",
                     (t,)).fetchone()[0])
             df = self._df[t]
-            out[t] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            out[t] = idf(df, n)
         return out
 
-    def _merge(self, conn: Any, hit: Hit, row: dict[str, object]) -> Hit:
-        from dataclasses import replace
-
-        start = min(hit.start_char, int(row["start_char"]))  # type: ignore[call-overload]
-        end = max(hit.end_char, int(row["end_char"]))  # type: ignore[call-overload]
-        text = conn.execute("SELECT substr(text, %s, %s) FROM documents WHERE id = %s",
-                            (start + 1, end - start, hit.doc_id)).fetchone()[0]
-        page = hit.page if hit.start_char <= int(row["start_char"]) else row["page"]  # type: ignore[call-overload]
-        return replace(hit, start_char=start, end_char=end, text=text, page=page)  # type: ignore[arg-type]
+    def _paper_text(self, conn: Any, doc_id: int, start: int, end: int) -> str:
+        return str(conn.execute("SELECT substr(text, %s, %s) FROM documents WHERE id = %s",
+                                (start + 1, end - start, doc_id)).fetchone()[0])
 
 
 class _VectorReads:
