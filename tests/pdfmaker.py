@@ -72,3 +72,38 @@ def write_pdf(path: Path, pages: Sequence[Sequence[str]]) -> Path:
     """Write ``make_pdf(pages)`` to ``path`` and return the path."""
     path.write_bytes(make_pdf(pages))
     return path
+
+
+def scanned_pdf(source: Path, scan: Sequence[int] | None = None, dpi: int = 150) -> bytes:
+    """``source`` with pages rendered to images, as a scanner would give them.
+
+    ``scan`` lists the 0-based pages to replace by an image of themselves (None: every page);
+    the others keep their text layer. The image pages have no text at all.
+    """
+    import io
+
+    import pypdfium2 as pdfium
+
+    src = pdfium.PdfDocument(source)
+    out = pdfium.PdfDocument.new()
+    try:
+        chosen = set(range(len(src)) if scan is None else scan)
+        for index in range(len(src)):
+            if index not in chosen:
+                out.import_pages(src, [index])
+                continue
+            page = src[index]
+            width, height = page.get_size()
+            bitmap = page.render(scale=dpi / 72, grayscale=True)
+            new = out.new_page(width, height)
+            image = pdfium.PdfImage.new(out)
+            image.set_bitmap(bitmap)
+            image.set_matrix(pdfium.PdfMatrix().scale(width, height))
+            new.insert_obj(image)
+            new.gen_content()
+        buffer = io.BytesIO()
+        out.save(buffer)
+        return buffer.getvalue()
+    finally:
+        out.close()
+        src.close()

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from minutebook.chunking.blocks import Placed, find_blocks, place_blocks
 from minutebook.chunking.lines import ends_with_colon
@@ -66,7 +66,7 @@ def chunk_document(doc: Document, count_tokens: Callable[[str], int], max_tokens
     placed = place_blocks(text, find_blocks(doc))
     turns = find_turns(text)
     if turns is not None:
-        return _record_chunks(doc, turns, placed, count_tokens, max_tokens)
+        return _mark_ocr(doc, _record_chunks(doc, turns, placed, count_tokens, max_tokens))
     # Leave room for a heading to travel with the first piece of a long block.
     split_at = max_tokens - min(30, max_tokens // 5)
     target = min(TARGET_TOKENS, split_at)
@@ -98,7 +98,18 @@ def chunk_document(doc: Document, count_tokens: Callable[[str], int], max_tokens
                 boilerplate=all(u.place.boilerplate for u in group),
             )
         )
-    return chunks
+    return _mark_ocr(doc, chunks)
+
+
+def _mark_ocr(doc: Document, chunks: list[Chunk]) -> list[Chunk]:
+    """Mark the passages that hold text recognised from a scanned page (``Page.source == "ocr"``)."""
+    scanned = [(p.start_char, p.end_char) for p in doc.pages if p.source == "ocr"]
+    if not scanned:
+        return chunks
+    return [
+        replace(c, ocr=True) if any(c.start_char < end and start < c.end_char for start, end in scanned) else c
+        for c in chunks
+    ]
 
 
 def _pack(units: list[_Unit], max_tokens: int, target: int) -> list[list[_Unit]]:

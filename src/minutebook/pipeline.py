@@ -22,7 +22,8 @@ import numpy as np
 from minutebook.chunk import CHUNKER_VERSION, chunk_document
 from minutebook.discover import SOURCES_KEY, in_scope, scan, superseded, with_sources
 from minutebook.errors import IndexCorrupt
-from minutebook.extract import ReadLimits, extract_files
+from minutebook.extract import ReadLimits, extract_files, page_notice
+from minutebook.ingest.ocr import OcrSettings
 from minutebook.lock import writer_lock
 from minutebook.postgres import is_location
 from minutebook.protocols import Embedder
@@ -69,6 +70,15 @@ class _Tally:
     failed: list[FileFailure] = field(default_factory=list)
     embedded: int = 0
     reused: int = 0
+    ocr_pages: int = 0
+    notices: list[FileFailure] = field(default_factory=list)
+
+    def read(self, doc: Document) -> None:
+        """Count a paper's pages read by OCR, and note the scanned pages it is indexed without."""
+        self.ocr_pages += sum(page.source == "ocr" for page in doc.pages)
+        notice = page_notice(doc)
+        if notice is not None:
+            self.notices.append(notice)
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,22 +267,24 @@ def sync(
     *,
     progress: ProgressFn | None = None,
     limits: ReadLimits | None = None,
+    ocr: OcrSettings | None = None,
 ) -> SyncReport:
     """Bring the index in ``folder`` in step with the papers under ``roots``.
 
-    Each file is read under ``limits`` (default 60 s and 2 GB per file). A disk that fills
-    up raises ``IndexWriteFailed`` and leaves the last committed index as it was.
+    Each file is read under ``limits`` (default 60 s and 2 GB per file), scanned pages by OCR
+    as ``ocr`` says (default: on, English, no cache). A disk that fills up raises
+    ``IndexWriteFailed`` and leaves the last committed index as it was.
     """
     if is_location(folder):
         from minutebook.postgres.sync import sync as sync_postgres
 
-        return sync_postgres(str(folder), roots, embedder, progress=progress, limits=limits)
+        return sync_postgres(str(folder), roots, embedder, progress=progress, limits=limits, ocr=ocr)
     folder = Path(folder)
     started = time.monotonic()
     with writer_lock(folder):
         store = Store.open(folder, create=True)
         try:
-            return _sync_locked(store, roots, embedder, progress, started, limits)
+            return _sync_locked(store, roots, embedder, progress, started, limits, ocr)
         except (OSError, sqlite3.OperationalError) as exc:
             failure = write_failure(folder, exc)
             if failure is None:
@@ -290,7 +302,7 @@ def _all_recut(stored: dict, tally: _Tally, gone: dict) -> bool:
 
 def _sync_locked(
     store: Store, roots: Sequence[Path], embedder: Embedder, progress: ProgressFn | None, started: float,
-    limits: ReadLimits | None,
+    limits: ReadLimits | None, ocr: OcrSettings | None,
 ) -> SyncReport:
     manifest = manifest_for(embedder)
     store.check_manifest(manifest)
@@ -333,7 +345,8 @@ def _sync_locked(
 
     writer = _Writer(store, open_vectors(store, embedder.dimension), embedder, tally)
     try:
-        for done, item in enumerate(extract_files([p for p, _, _ in to_read], limits=limits), start=1):
+        reading = extract_files([p for p, _, _ in to_read], limits=limits, ocr=ocr, progress=notify)
+        for done, item in enumerate(reading, start=1):
             path, size, mtime_ns = to_read[done - 1]
             notify(Progress("extract", done, len(to_read), str(path)))
             key = str(path)
@@ -351,6 +364,7 @@ def _sync_locked(
                 tally.unchanged.append(key)
                 continue
             writer.put(doc, size, mtime_ns, old.id if old else None, item.chunks)
+            tally.read(doc)
             if old is not None:
                 tally.updated.append(key)
             elif doc.sha256 in gone_by_sha:
@@ -387,4 +401,5 @@ def _sync_locked(
         added=tuple(tally.added), updated=tuple(tally.updated), removed=tuple(tally.removed),
         moved=tuple(tally.moved), unchanged=tuple(tally.unchanged), failed=tuple(tally.failed),
         chunks_embedded=tally.embedded, chunks_reused=tally.reused, seconds=time.monotonic() - started,
+        ocr_pages=tally.ocr_pages, notices=tuple(tally.notices),
     )

@@ -18,6 +18,10 @@ class Page:
     number: int  # 1-based, as printed on the paper where known
     start_char: int
     end_char: int
+    # How its text was read: "text" (its text layer), "ocr" (recognised from the page image, so it
+    # may hold recognition errors) or "unread" (an image page that could not be read; see note).
+    source: str = "text"
+    note: str | None = None  # why an image page is unread, e.g. "needs OCR: install tesseract-ocr"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +77,7 @@ class Chunk:
     minute: str | None = None  # minute, item or paragraph number, e.g. "7.4", "266"
     boilerplate: bool = False  # visitor notes, running headers, page furniture
     speaker: str | None = None  # in a verbatim record, who is speaking where the passage begins
+    ocr: bool = False  # some of its text was recognised from a page image (may hold recognition errors)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +102,7 @@ class Hit:
     boilerplate: bool = False
     keyword_rank: int | None = None
     dense_rank: int | None = None
+    ocr: bool = False  # the passage was recognised from a scanned page: the quote may hold recognition errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +145,7 @@ class Filters:
 class Progress:
     """One step of a long job, for a progress bar in the CLI or the TUI."""
 
-    stage: str  # "scan", "extract", "embed", "commit", "done"
+    stage: str  # "scan", "extract", "ocr" (scanned pages read / found so far), "embed", "commit", "done"
     done: int
     total: int
     path: str | None = None
@@ -164,6 +170,8 @@ class SyncReport:
     chunks_embedded: int = 0
     chunks_reused: int = 0
     seconds: float = 0.0
+    ocr_pages: int = 0  # scanned pages read by OCR (or from its cache) in this sync
+    notices: tuple[FileFailure, ...] = ()  # papers indexed without some pages, and why
     extra: dict[str, float] = field(default_factory=dict)
 
 

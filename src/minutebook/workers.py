@@ -14,7 +14,10 @@ with it. Each file is read in a small pool of long-lived worker processes:
 * workers also cut each document into passages, which costs more than reading it (about
   a second per megabyte of text) and so belongs under the same limits, off the parent;
 * a thread in the parent dispatches files and collects results while the caller embeds,
-  so reading overlaps embedding, and results come back in the order the paths were given.
+  so reading overlaps embedding, and results come back in the order the paths were given;
+* a scanned page read by OCR (``ingest.ocr``) is announced to the parent before it starts,
+  which restarts the file's clock: the time limit applies to each such page, so a long
+  scanned paper is not cut off, and the announcements feed the sync's progress.
 
 Starting a worker costs about 0.15 s, so every sync reads this way, however small:
 there is no in-process shortcut that would quietly drop the time and memory limits.
@@ -33,6 +36,8 @@ from typing import Any
 from minutebook.types import Chunk, Document
 
 Reader = Callable[[Path], Document]
+# Told (from the dispatching thread) as a paper's scanned pages are read: (path, pages done, pages to read).
+PageFn = Callable[[Path, int, int], None]
 
 # How long the parent waits for a worker to acknowledge a stop before killing it.
 _STOP_GRACE_S = 1.0
@@ -81,7 +86,8 @@ def worker_main() -> None:
     """Entry point of a worker process: ``python -c "...; worker_main()" FD``.
 
     First message: ``(memory_mb, parent_pid, sys_path, pickled reader)``. Then a loop:
-    receive ``(index, path)``, send back ``(index, document, chunks, reason, retire)``.
+    receive ``(index, path)``, send ``("start", index)``, then ``("page", index, done, total)``
+    before each page read by OCR, then ``("done", index, document, chunks, reason, retire)``.
     """
     import pickle
     import resource
@@ -100,6 +106,14 @@ def worker_main() -> None:
     sys.path[:] = sys_path  # so a reader passed by name imports as it did in the parent
     reader: Reader = pickle.loads(reader_bytes)
     _warm_up()
+    from minutebook.ingest.ocr import set_page_observer
+
+    current: list[int] = [-1]
+
+    def announce(done: int, total: int) -> None:
+        conn.send(("page", current[0], done, total))
+
+    set_page_observer(announce)
     limit = memory_mb * 1024 * 1024
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
@@ -113,6 +127,7 @@ def worker_main() -> None:
         if job is None:
             return
         index, path_str = job
+        current[0] = index
         try:
             conn.send(("start", index))  # the file's time limit runs from here
         except (BrokenPipeError, OSError):
@@ -232,11 +247,14 @@ class ReaderPool:
     receive it by reference. Tests pass readers that hang, allocate or crash.
     """
 
-    def __init__(self, limits: ReadLimits | None = None, reader: Reader | None = None) -> None:
+    def __init__(
+        self, limits: ReadLimits | None = None, reader: Reader | None = None, on_page: PageFn | None = None,
+    ) -> None:
         from minutebook.ingest import read_document
 
         self.limits = limits or ReadLimits()
         self.reader: Reader = reader or read_document
+        self.on_page = on_page
         self._workers: list[_Worker] = []
         self._cond = threading.Condition()
         self._closed = False
@@ -386,6 +404,11 @@ class ReaderPool:
                 if message[0] == "start" and message[1] == worker.job:
                     worker.deadline = time.monotonic() + self.limits.seconds
                     return
+                if message[0] == "page" and message[1] == worker.job:
+                    worker.deadline = time.monotonic() + self.limits.seconds  # each scanned page gets the limit
+                    if self.on_page is not None:
+                        self.on_page(state.paths[message[1]], message[2], message[3])
+                    return
                 if message[0] == "done" and message[1] == worker.job:
                     _, _, document, chunks, reason, retire = message
                     self._finish(worker, state, reason, document=document, chunks=chunks, replace=retire)
@@ -435,7 +458,8 @@ class _Run:
 
 
 def read_files(
-    paths: Sequence[Path], limits: ReadLimits | None = None, reader: Reader | None = None
+    paths: Sequence[Path], limits: ReadLimits | None = None, reader: Reader | None = None,
+    on_page: PageFn | None = None,
 ) -> Iterator[ReadOutcome]:
     """Read ``paths`` in worker processes; one outcome per path, in order (see ReaderPool)."""
-    yield from ReaderPool(limits, reader).read(paths)
+    yield from ReaderPool(limits, reader, on_page).read(paths)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from minutebook.errors import CorruptDocument, ExtractionLimit, IngestError, UnsupportedFormat
 from minutebook.ingest.detect import CANDIDATE_SUFFIXES, sniff
+from minutebook.ingest.ocr import OcrSettings
 from minutebook.ingest.metadata import guess_metadata
 from minutebook.ingest.overrides import MANIFEST_NAMES, SIDECAR_SUFFIX, apply_overrides
 from minutebook.types import Document, Page
@@ -37,8 +38,10 @@ def is_candidate(path: Path) -> bool:
     return path.suffix.lower() in CANDIDATE_SUFFIXES
 
 
-def read_document(path: Path) -> Document:
+def read_document(path: Path, *, ocr: OcrSettings | None = None) -> Document:
     """Read one paper: its text, pages, metadata and the sha256 of its bytes.
+
+    Scanned PDF pages are read by OCR as ``ocr`` says (default: on, English, no cache).
 
     Raises an ``IngestError`` subclass (UnsupportedFormat, NoTextLayer, EncryptedDocument,
     CorruptDocument, ExtractionLimit) naming the file and the reason; never anything else.
@@ -56,14 +59,14 @@ def read_document(path: Path) -> Document:
     except OSError as exc:
         raise IngestError(str(path), f"cannot read file ({exc.strerror or exc})",
                           "Check that the file exists and is readable.") from exc
-    return read_bytes_document(path, data)
+    return read_bytes_document(path, data, ocr=ocr)
 
 
-def read_bytes_document(path: Path, data: bytes) -> Document:
+def read_bytes_document(path: Path, data: bytes, *, ocr: OcrSettings | None = None) -> Document:
     """``read_document`` for bytes already in memory; ``path`` names them and finds overrides."""
     name = str(path)
     try:
-        fmt, text, pages, title_hint = _extract(path, data)
+        fmt, text, pages, title_hint = _extract(path, data, ocr)
         metadata = apply_overrides(guess_metadata(text, path, title_hint), path)
     except IngestError:
         raise
@@ -90,7 +93,7 @@ def _whole(text: str) -> tuple[Page, ...]:
     return (Page(number=1, start_char=0, end_char=len(text)),)
 
 
-def _extract(path: Path, data: bytes) -> tuple[str, str, tuple[Page, ...], str | None]:
+def _extract(path: Path, data: bytes, ocr: OcrSettings | None) -> tuple[str, str, tuple[Page, ...], str | None]:
     """Return ``(format, text, pages, title_hint)``."""
     name = str(path)
     if not data:
@@ -100,7 +103,7 @@ def _extract(path: Path, data: bytes) -> tuple[str, str, tuple[Page, ...], str |
     if fmt == "pdf":
         from minutebook.ingest.pdf import extract_pdf
 
-        text, pages = extract_pdf(data, name)
+        text, pages = extract_pdf(data, name, ocr)
         return fmt, text, pages, None
     if fmt == "docx":
         from minutebook.ingest.docx import extract_docx

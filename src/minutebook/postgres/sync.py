@@ -20,7 +20,8 @@ from typing import Any
 from minutebook.chunk import chunk_document
 from minutebook.discover import in_scope, scan, superseded
 from minutebook.errors import IndexLocked
-from minutebook.extract import ReadLimits, extract_files
+from minutebook.extract import ReadLimits, extract_files, page_notice
+from minutebook.ingest.ocr import OcrSettings
 from minutebook.pipeline import COMMIT_EVERY_CHUNKS, COMMIT_EVERY_FILES, embedding_hash, embedding_text, manifest_for
 from minutebook.postgres import connect, shown
 from minutebook.postgres.schema import LOCK_KEY, SCHEMA, check_manifest, meta, migrate, set_meta, vector_literal
@@ -60,6 +61,15 @@ class _Tally:
     failed: list[FileFailure] = field(default_factory=list)
     embedded: int = 0
     reused: int = 0
+    ocr_pages: int = 0
+    notices: list[FileFailure] = field(default_factory=list)
+
+    def read(self, doc: Document) -> None:
+        """Count a paper's pages read by OCR, and note the scanned pages it is indexed without."""
+        self.ocr_pages += sum(page.source == "ocr" for page in doc.pages)
+        notice = page_notice(doc)
+        if notice is not None:
+            self.notices.append(notice)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,19 +163,19 @@ class _Writer:
 
 
 def sync(url: str, roots: Sequence[Path], embedder: Embedder, *, progress: ProgressFn | None = None,
-         limits: ReadLimits | None = None) -> SyncReport:
+         limits: ReadLimits | None = None, ocr: OcrSettings | None = None) -> SyncReport:
     """Bring the index in the database at ``url`` in step with the papers under ``roots``."""
     started = time.monotonic()
     conn = connect(url)
     try:
         with writer_lock(conn, url):
-            return _sync_locked(conn, url, roots, embedder, progress or (lambda p: None), started, limits)
+            return _sync_locked(conn, url, roots, embedder, progress or (lambda p: None), started, limits, ocr)
     finally:
         conn.close()
 
 
 def _sync_locked(conn: Any, url: str, roots: Sequence[Path], embedder: Embedder, notify: ProgressFn,
-                 started: float, limits: ReadLimits | None) -> SyncReport:
+                 started: float, limits: ReadLimits | None, ocr: OcrSettings | None) -> SyncReport:
     migrate(conn, url, embedder.dimension)
     expected = manifest_for(embedder)
     check_manifest(IndexManifest.from_meta(meta(conn)), expected, url)
@@ -198,7 +208,8 @@ def _sync_locked(conn: Any, url: str, roots: Sequence[Path], embedder: Embedder,
     from minutebook.tokens import word_piece_counter
 
     writer = _Writer(conn, embedder, tally)
-    for done, item in enumerate(extract_files([p for p, _, _ in to_read], limits=limits), start=1):
+    reading = extract_files([p for p, _, _ in to_read], limits=limits, ocr=ocr, progress=notify)
+    for done, item in enumerate(reading, start=1):
         path, size, mtime_ns = to_read[done - 1]
         notify(Progress("extract", done, len(to_read), str(path)))
         key = str(path)
@@ -219,6 +230,7 @@ def _sync_locked(conn: Any, url: str, roots: Sequence[Path], embedder: Embedder,
         texts = [embedding_text(c) for c in chunks]
         writer.put(_Staged(doc, size, mtime_ns, old[0] if old else None, chunks,
                            [embedding_hash(embedder.model_id, t) for t in texts], texts))
+        tally.read(doc)
         if old is not None:
             tally.updated.append(key)
         elif doc.sha256 in gone_by_sha:
@@ -240,6 +252,7 @@ def _sync_locked(conn: Any, url: str, roots: Sequence[Path], embedder: Embedder,
         added=tuple(tally.added), updated=tuple(tally.updated), removed=tuple(tally.removed),
         moved=tuple(tally.moved), unchanged=tuple(tally.unchanged), failed=tuple(tally.failed),
         chunks_embedded=tally.embedded, chunks_reused=tally.reused, seconds=time.monotonic() - started,
+        ocr_pages=tally.ocr_pages, notices=tuple(tally.notices),
     )
 
 
