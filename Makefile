@@ -17,7 +17,28 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Scanned pages are read by the tesseract program (Debian: tesseract-ocr, tesseract-ocr-eng).
+# As root it is installed with apt-get; otherwise this says how and carries on, and scanned
+# pages are reported as "needs OCR" until it is installed (README: Scanned papers).
+OCR_STAMP := $(VENV)/.ocr-stamp
+OCR_PACKAGES ?= tesseract-ocr tesseract-ocr-eng
+
+$(OCR_STAMP): | $(STAMP)
+	@if ! (command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx eng); then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing OCR: apt-get install $(OCR_PACKAGES)"; \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(OCR_PACKAGES) >/dev/null) \
+				|| echo "OCR: apt-get could not install $(OCR_PACKAGES)" >&2; \
+		fi; \
+	fi
+	@if command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx eng; then \
+		echo "OCR: $$(tesseract --version 2>&1 | head -n 1)"; touch $(OCR_STAMP); \
+	else \
+		echo "OCR: tesseract is not installed, so scanned pages will be reported as 'needs OCR'." >&2; \
+		echo "     Install it (as root): apt-get install $(OCR_PACKAGES); see README, Scanned papers." >&2; \
+	fi
+
+install: $(STAMP) $(OCR_STAMP)
 
 demo: install
 	$(MB) index corpus

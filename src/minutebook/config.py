@@ -35,6 +35,8 @@ class Settings:
     llm: bool = False  # answer with the local model by default
     llm_model: Path | None = None  # a GGUF of the council's own; None = bundled Gemma 3 270M
     top_k: int = 10
+    ocr: bool = True  # read scanned PDF pages with tesseract (when it is installed)
+    ocr_languages: str = "eng"  # Tesseract language codes joined by "+", e.g. "eng+cym"
 
 
 ENV_PREFIX = "MINUTEBOOK_"
@@ -62,7 +64,7 @@ def _coerce(name: str, raw: object) -> Any:
     if name == "corpus":
         items = raw if isinstance(raw, list) else str(raw).split(os.pathsep)
         return tuple(Path(str(p)).expanduser() for p in items if str(p))
-    if name == "llm":
+    if name in ("llm", "ocr"):
         return raw if isinstance(raw, bool) else str(raw).lower() in ("1", "true", "yes", "on")
     if name == "top_k":
         return top_k_value(raw, "top_k")

@@ -72,9 +72,10 @@ def corpus_syncer(settings: Settings, embedder: Any) -> Syncer:
 
     def run(progress: ProgressFn) -> SyncReport:
         from minutebook.index_ops import source_folders
+        from minutebook.ingest.ocr import ocr_settings
         from minutebook.pipeline import sync
 
         roots = list(source_folders(settings.index)) or list(settings.corpus)
-        return sync(settings.index, roots, embedder, progress=progress)
+        return sync(settings.index, roots, embedder, progress=progress, ocr=ocr_settings(settings))
 
     return run

@@ -22,11 +22,14 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="files or folders (default: the index's own folders, or corpus/)")
     p.add_argument("--rebuild", action="store_true", help="discard the index and build it again from the papers")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.add_argument("--no-ocr", action="store_true",
+                   help="do not read scanned pages by OCR (they are reported; config: ocr = false)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from minutebook.index_ops import rebuild_index, source_folders
+    from minutebook.ingest.ocr import ocr_settings
     from minutebook.models import default_embedder, index_embedder
     from minutebook.pipeline import sync
 
@@ -38,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
         rebuild_index(settings.index, embedder.model_id)
     show = stderr_is_tty() and not args.quiet
     with _ProgressBar(show) as bar:
-        report = sync(settings.index, roots, embedder, progress=bar.update)
+        report = sync(settings.index, roots, embedder, progress=bar.update,
+                      ocr=ocr_settings(settings, enabled=False if args.no_ocr else None))
     if args.json:
         emit_json({
             "index": str(settings.index),
@@ -47,18 +51,23 @@ def run(args: argparse.Namespace) -> int:
             "unchanged": len(report.unchanged),
             "failed": [{"path": f.path, "reason": f.reason} for f in report.failed],
             "chunks_embedded": report.chunks_embedded, "chunks_reused": report.chunks_reused,
+            "ocr_pages": report.ocr_pages,
+            "notices": [{"path": n.path, "reason": n.reason} for n in report.notices],
             "seconds": round(report.seconds, 2),
         })
     else:
         echo(
             f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
             f"{len(report.moved)} moved, {len(report.unchanged)} unchanged, {len(report.failed)} failed "
-            f"({report.chunks_embedded} passages embedded, {report.chunks_reused} reused) in {report.seconds:.1f}s"
+            f"({report.chunks_embedded} passages embedded, {report.chunks_reused} reused"
+            f"{f', {report.ocr_pages} scanned pages read by OCR' if report.ocr_pages else ''}) in {report.seconds:.1f}s"
         )
         for old, new in report.moved:
             echo(f"  moved   {display_path(old)} -> {display_path(new)}")
         for failure in report.failed:
             echo(f"  failed  {display_path(failure.path)}: {field(failure.reason)}")
+        for notice in report.notices:
+            echo(f"  partly  {display_path(notice.path)}: {field(notice.reason)}")
     return 1 if report.failed else 0
 
 
@@ -69,6 +78,7 @@ class _ProgressBar:
         self.show = show
         self._progress: Any = None
         self._task: Any = None
+        self._ocr_task: Any = None
 
     def __enter__(self) -> _ProgressBar:
         if self.show:
@@ -84,9 +94,15 @@ class _ProgressBar:
         return self
 
     def update(self, event: Any) -> None:
-        if self._progress is not None and event.stage == "extract":
-            name = field(Path(event.path).name[:40]) if event.path else ""
+        if self._progress is None:
+            return
+        name = field(Path(event.path).name[:40]) if event.path else ""
+        if event.stage == "extract":
             self._progress.update(self._task, completed=event.done, total=event.total, name=name)
+        elif event.stage == "ocr":  # scanned pages: found as papers are opened, read one by one
+            if self._ocr_task is None:
+                self._ocr_task = self._progress.add_task("OCR pages", total=None, name="")
+            self._progress.update(self._ocr_task, completed=event.done, total=event.total, name=name)
 
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from minutebook.cli.common import body, echo, emit_json, field
+from minutebook.types import Page
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("inspect", parents=[common], help="show how a file is read and cut into passages")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--full", action="store_true", help="print each passage in full, not the first line")
+    p.add_argument("--no-ocr", action="store_true", help="do not read scanned pages by OCR")
     p.set_defaults(run=run)
 
 
@@ -20,16 +23,20 @@ def run(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
     from minutebook.chunk import chunk_document
+    from minutebook.cli.common import settings_from
     from minutebook.ingest import read_document
+    from minutebook.ingest.ocr import ocr_settings
     from minutebook.tokens import word_piece_counter
 
-    doc = read_document(Path(args.file))
+    ocr = ocr_settings(settings_from(args), enabled=False if args.no_ocr else None)
+    doc = read_document(Path(args.file), ocr=ocr)
     count = word_piece_counter()
     chunks = chunk_document(doc, count)
     if args.json:
         emit_json({
             "path": doc.path, "sha256": doc.sha256, "format": doc.format, "page_count": doc.page_count,
             **asdict(doc.metadata),
+            "pages": [{"number": p.number, "read": p.source, "note": p.note} for p in doc.pages],
             "chunks": [{**asdict(c), "word_pieces": count(c.text)} for c in chunks],
         })
         return 0
@@ -42,10 +49,15 @@ def run(args: argparse.Namespace) -> int:
     echo(f"committee   {field(m.committee or '-')}")
     echo(f"date        {field(m.meeting_date or '-')}")
     echo(f"type        {field(m.doc_type)}")
+    if any(p.source != "text" for p in doc.pages):
+        echo(f"pages       {_page_reads(doc.pages)}")
+        for p in doc.pages:
+            if p.note:
+                echo(f"            p.{p.number} not read: {field(p.note)}")
     echo(f"passages    {len(chunks)}")
     for c in chunks:
         where = f"p.{c.page}" if c.page else ""
-        flag = " [boilerplate]" if c.boilerplate else ""
+        flag = (" [boilerplate]" if c.boilerplate else "") + (" [OCR]" if c.ocr else "")
         head = f"#{c.ordinal:<3} {c.start_char}-{c.end_char} {where} minute={field(c.minute or '-')} " \
                f"section={field(repr(c.section or '-'))} {count(c.text)}wp{flag}"
         echo(head)
@@ -60,3 +72,21 @@ def run(args: argparse.Namespace) -> int:
 def _first_line(text: str) -> str:
     """The first line with something on it (a passage may open with a blank line)."""
     return next((line for line in text.splitlines() if line.strip()), "")
+
+
+_READ_AS = {"text": "text layer", "ocr": "OCR", "unread": "scanned, not read"}
+
+
+def _page_reads(pages: Sequence[Page]) -> str:
+    """How each page was read, in runs: ``"1-2 text layer; 3 OCR; 4 text layer"``."""
+    runs: list[list[Page]] = []
+    for page in pages:
+        if runs and runs[-1][-1].source == page.source:
+            runs[-1].append(page)
+        else:
+            runs.append([page])
+    parts = []
+    for run in runs:
+        span = str(run[0].number) if len(run) == 1 else f"{run[0].number}-{run[-1].number}"
+        parts.append(f"{span} {_READ_AS.get(run[0].source, run[0].source)}")
+    return "; ".join(parts)

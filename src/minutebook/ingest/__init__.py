@@ -12,8 +12,8 @@ from pathlib import Path
 
 from minutebook.errors import CorruptDocument, ExtractionLimit, IngestError, UnsupportedFormat
 from minutebook.ingest.detect import CANDIDATE_SUFFIXES, sniff
-from minutebook.ingest.ocr import OcrSettings
 from minutebook.ingest.metadata import guess_metadata
+from minutebook.ingest.ocr import OcrSettings
 from minutebook.ingest.overrides import MANIFEST_NAMES, SIDECAR_SUFFIX, apply_overrides
 from minutebook.types import Document, Page
 

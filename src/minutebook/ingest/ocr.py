@@ -21,6 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from minutebook.config import Settings
 
 __all__ = [
     "DEFAULT_DPI",
@@ -29,6 +33,7 @@ __all__ = [
     "engine",
     "install_hint",
     "missing_reason",
+    "ocr_settings",
     "recognise",
     "set_page_observer",
 ]
@@ -48,6 +53,16 @@ class OcrSettings:
     cache: Path | None = None  # folder of recognised text; None: no cache
     dpi: int = DEFAULT_DPI
     page_seconds: float = DEFAULT_PAGE_SECONDS
+
+
+def ocr_settings(settings: Settings, *, enabled: bool | None = None) -> OcrSettings:
+    """How a sync or ``inspect`` reads scanned pages: the ``ocr``/``ocr_languages`` settings, cached
+    under the cache folder (``ocr/``); ``enabled`` (``--no-ocr``) overrides the setting."""
+    return OcrSettings(
+        enabled=settings.ocr if enabled is None else enabled,
+        languages=settings.ocr_languages.strip() or "eng",
+        cache=settings.cache / "ocr",
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,8 @@ from minutebook.index_ops import IndexStatus
 from minutebook.types import Progress, SyncReport
 from minutebook_tui.text import line
 
-_STAGES = {"scan": "Looking for papers", "extract": "Reading", "embed": "Embedding", "commit": "Saving",
-           "done": "Finished"}
+_STAGES = {"scan": "Looking for papers", "extract": "Reading", "ocr": "Reading scanned page", "embed": "Embedding",
+           "commit": "Saving", "done": "Finished"}
 
 
 class StatusPane(VerticalScroll):
@@ -73,8 +73,10 @@ class StatusPane(VerticalScroll):
 def sync_summary(report: SyncReport) -> str:
     """``"Re-sync finished: 1 added, 0 updated, 0 removed, 5 unchanged, 0 failed (2.1 s)."``"""
     return (f"Re-sync finished: {len(report.added)} added, {len(report.updated)} updated, "
-            f"{len(report.removed)} removed, {len(report.unchanged)} unchanged, {len(report.failed)} failed "
-            f"({report.seconds:.1f} s).")
+            f"{len(report.removed)} removed, {len(report.unchanged)} unchanged, {len(report.failed)} failed"
+            f"{f', {report.ocr_pages} scanned pages read by OCR' if report.ocr_pages else ''}"
+            f"{f', {len(report.notices)} indexed without scanned pages' if report.notices else ''}"
+            f" ({report.seconds:.1f} s).")
 
 
 class StatusLine(Static):
