@@ -40,9 +40,9 @@ def _papers(corpus: Path):  # type: ignore[no-untyped-def]
 
 
 def eval_decisions(corpus: Path, details: bool) -> dict:
-    from minutebook.chunk import chunk_document
-    from minutebook.decisions import KINDS, extract
-    from minutebook.tokens import word_piece_counter
+    from minutebook.chunking.chunker import chunk_document
+    from minutebook.chunking.tokens import word_piece_counter
+    from minutebook.council.decisions import KINDS, extract
 
     gold = _load("decisions.jsonl")
     docs = _papers(corpus)
@@ -88,7 +88,7 @@ def eval_decisions(corpus: Path, details: bool) -> dict:
 
 
 def eval_speakers(corpus: Path, details: bool) -> dict:
-    from minutebook.speakers import attributions_in
+    from minutebook.council.speakers import attributions_in
 
     gold = _load("speakers.jsonl")
     docs = _papers(corpus)

@@ -39,7 +39,7 @@ COLD = """
 import sys, time
 t0 = time.perf_counter()
 from minutebook.config import Settings
-from minutebook.models import default_embedder
+from minutebook.models.registry import default_embedder
 e = default_embedder(Settings(embed_backend={backend!r}{cache}))
 e.embed(["social worker caseloads"])
 print(time.perf_counter() - t0, "torch" in sys.modules)
@@ -93,7 +93,7 @@ def top10(queries: np.ndarray, passages_: np.ndarray) -> np.ndarray:
 
 def measure(backend: str, texts: list[str], queries: list[str], cache: str | None) -> dict[str, object]:
     from minutebook.config import Settings
-    from minutebook.models import default_embedder
+    from minutebook.models.registry import default_embedder
 
     settings = Settings(embed_backend=backend, **({"cache": Path(cache)} if cache else {}))
     embedder = default_embedder(settings)
@@ -116,7 +116,7 @@ def measure(backend: str, texts: list[str], queries: list[str], cache: str | Non
 def sweep_batch_tokens(texts: list[str], budgets: list[int], cache: str | None) -> dict[int, float]:
     """Passages/s of the default ONNX embedder at each ``batch_tokens`` budget."""
     from minutebook.config import Settings
-    from minutebook.models import default_embedder
+    from minutebook.models.registry import default_embedder
 
     embedder = default_embedder(Settings(**({"cache": Path(cache)} if cache else {})))
     embedder.embed(texts[:32])
@@ -140,10 +140,10 @@ def evaluate(backend: str, paths: list[Path], questions_path: Path, cache: str |
     from run_eval import load_questions, resolve_targets
 
     from minutebook.config import Settings
-    from minutebook.models import default_embedder
-    from minutebook.pipeline import sync
-    from minutebook.search import HybridSearcher, Ranking
-    from minutebook.store import Store
+    from minutebook.index.sqlite.store import Store
+    from minutebook.models.registry import default_embedder
+    from minutebook.pipeline.syncer import sync
+    from minutebook.search.hybrid import HybridSearcher, Ranking
 
     embedder = default_embedder(Settings(embed_backend=backend, **({"cache": Path(cache)} if cache else {})))
     index = REPO / "bench" / "work" / f"eval-{backend}"

@@ -32,10 +32,10 @@ def main() -> int:
     args = ap.parse_args()
 
     from minutebook.config import load_settings
+    from minutebook.index.sqlite.store import Store
     from minutebook.ingest import read_document
-    from minutebook.models import default_embedder
-    from minutebook.pipeline import embedding_text, scan, sync
-    from minutebook.store import Store
+    from minutebook.models.registry import default_embedder
+    from minutebook.pipeline.syncer import embedding_text, scan, sync
     from minutebook.types import Chunk
 
     settings = load_settings(embed_backend=args.backend)

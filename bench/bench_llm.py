@@ -24,7 +24,7 @@ from pathlib import Path
 from minutebook.answer.generate import MAX_TOKENS
 from minutebook.answer.prompt import STOP, PromptPassage, build_prompt, prompt_passages
 from minutebook.config import load_settings
-from minutebook.llm import N_CTX, REPEAT_PENALTY, open_generator, portable_model_params
+from minutebook.models.llm import N_CTX, REPEAT_PENALTY, open_generator, portable_model_params
 from minutebook.types import Hit
 
 REPO = Path(__file__).resolve().parent.parent
@@ -124,9 +124,9 @@ def ask_vs_raw(settings, generator, index: Path, runs: int) -> dict[str, object]
     from llama_cpp import Llama
 
     from minutebook.answer.answerer import CitedAnswerer
-    from minutebook.models import default_embedder, index_embedder
-    from minutebook.pipeline import sync
-    from minutebook.search import HybridSearcher
+    from minutebook.models.registry import default_embedder, index_embedder
+    from minutebook.pipeline.syncer import sync
+    from minutebook.search.hybrid import HybridSearcher
 
     if not (index / "minutebook.sqlite").exists():
         sync(index, [REPO / "corpus"], default_embedder(settings))

@@ -179,7 +179,7 @@ def raw_tesseract(images: list[Path], dpi: int, workers: int) -> float:
 
 
 def recall_at(index: Path, embedder: object, asked: list[dict], k: int = 5) -> dict[str, object]:
-    from minutebook.search import HybridSearcher
+    from minutebook.search.hybrid import HybridSearcher
 
     searcher = HybridSearcher(index, embedder)  # type: ignore[arg-type]
     found = 0
@@ -206,11 +206,11 @@ def speed_and_retrieval(n_reports: int, dpi: int, work: Path) -> dict[str, objec
     from tests.pdfmaker import scanned_pdf
 
     from minutebook.config import load_settings
-    from minutebook.index_ops import rebuild_index
+    from minutebook.index.ops import rebuild_index
     from minutebook.ingest.ocr import OcrSettings
     from minutebook.ingest.pdf import render_page
-    from minutebook.models import default_embedder
-    from minutebook.pipeline import sync
+    from minutebook.models.registry import default_embedder
+    from minutebook.pipeline.syncer import sync
 
     reports, asked = answer_reports(n_reports)
     digital, scanned, images = work / "digital", work / "scanned", work / "images"

@@ -63,7 +63,7 @@ def load_avg() -> str:
 
 def build_rows(source: Path, folder: Path, n: int, seed: int = 0) -> float:
     """Fill ``folder`` with ``n`` passages replicated from the index at ``source``; returns seconds."""
-    from minutebook.store import DB_NAME, Store
+    from minutebook.index.sqlite.store import DB_NAME, Store
 
     t0 = time.perf_counter()
     folder.mkdir(parents=True, exist_ok=True)
@@ -151,9 +151,9 @@ def _perturb(text: str, vocab: list[str], rng: np.random.Generator) -> str:
 
 def build_vectors(folder: Path, threshold: int | None) -> dict:
     """Rebuild the FAISS file from SQLite as ``VectorIndex.from_store`` does; time it."""
-    from minutebook import ann
-    from minutebook.store import Store
-    from minutebook.vectors import VectorIndex
+    from minutebook.index.sqlite import ann
+    from minutebook.index.sqlite.store import Store
+    from minutebook.index.sqlite.vectors import VectorIndex
 
     store = Store.open(folder)
     dim = int(store.meta()["dimension"])
@@ -176,7 +176,7 @@ def build_vectors(folder: Path, threshold: int | None) -> dict:
 
 def ensure_index(source: Path, n: int) -> tuple[Path, float | None]:
     folder = WORK / f"scale-{n}"
-    from minutebook.store import DB_NAME
+    from minutebook.index.sqlite.store import DB_NAME
 
     db = folder / DB_NAME
     if db.exists():
@@ -188,7 +188,7 @@ def ensure_index(source: Path, n: int) -> tuple[Path, float | None]:
             have, done = -1, None
         conn.close()
         if have == n and done:
-            from minutebook.store import Store
+            from minutebook.index.sqlite.store import Store
 
             Store.open(folder).close()  # brings an index made by an older minutebook to the current schema
             return folder, None
@@ -235,11 +235,11 @@ class TimedEmbedder:
 
 def measure(folder: Path) -> dict:
     """In a fresh process: whole-search latency with and without filters, memory, dense recall."""
-    from minutebook import ann
     from minutebook.config import load_settings
-    from minutebook.models import index_embedder
-    from minutebook.query import dense_text, parse_query
-    from minutebook.search import HybridSearcher
+    from minutebook.index.sqlite import ann
+    from minutebook.models.registry import index_embedder
+    from minutebook.search.hybrid import HybridSearcher
+    from minutebook.search.query import dense_text, parse_query
     from minutebook.types import Filters
 
     base = rss_mb()
@@ -344,9 +344,9 @@ def faiss_only(folder: Path, sizes: list[int]) -> list[dict]:
     """FAISS alone, one query at a time: exact vs IVF+SQ8 by size and nprobe (sets the threshold)."""
     import faiss
 
-    from minutebook import ann
-    from minutebook.embed import MiniLMEmbedder
-    from minutebook.store import Store
+    from minutebook.index.sqlite import ann
+    from minutebook.index.sqlite.store import Store
+    from minutebook.models.embed import MiniLMEmbedder
 
     store = Store.open(folder, readonly=True)
     dim = int(store.meta()["dimension"])
@@ -441,8 +441,7 @@ def main() -> int:
     if args.measure:
         print(json.dumps(measure(args.measure)))
         return 0
-    from minutebook import ann
-
+    from minutebook.index.sqlite import ann
     results = []
     for n in args.sizes:
         folder, rows_s = ensure_index(args.source, n)

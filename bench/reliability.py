@@ -78,8 +78,8 @@ def make_papers(folder: Path, keys: range, seed: int = 0) -> dict[str, int]:
 
 def drive(index: Path, papers: Path, commit_every: int, slow_embed_ms: float) -> None:
     """Sync ``papers`` into ``index`` with the HashingEmbedder and small commits."""
-    import minutebook.pipeline as pipeline
-    from minutebook.embed import HashingEmbedder
+    import minutebook.pipeline.syncer as pipeline
+    from minutebook.models.embed import HashingEmbedder
 
     class SlowHashing(HashingEmbedder):
         def embed(self, texts):  # type: ignore[no-untyped-def]
@@ -149,9 +149,9 @@ class Verdict:
 
 def verify(index: Path, expect_present: set[str], sample: int = 8, rng: random.Random | None = None) -> Verdict:
     """After a kill: the index opens, passes `check`, keeps ``expect_present``, finds its papers."""
-    from minutebook.check import check_index
-    from minutebook.embed import HashingEmbedder
-    from minutebook.search import HybridSearcher, Ranking
+    from minutebook.index.check import check_index
+    from minutebook.models.embed import HashingEmbedder
+    from minutebook.search.hybrid import HybridSearcher, Ranking
 
     problems: list[str] = []
     if not (index / "minutebook.sqlite").exists() or _schema(index) == 0:
@@ -296,12 +296,12 @@ def read_loop(index: Path, stop_file: Path, seed: int) -> None:
     import numpy as np
 
     from minutebook.answer.answerer import CitedAnswerer
-    from minutebook.check import vector_ids
-    from minutebook.embed import HashingEmbedder
     from minutebook.errors import IndexCorrupt
-    from minutebook.search import HybridSearcher
-    from minutebook.store import Store
-    from minutebook.vectors import VectorFile, VectorIndex
+    from minutebook.index.check import vector_ids
+    from minutebook.index.sqlite.store import Store
+    from minutebook.index.sqlite.vectors import VectorFile, VectorIndex
+    from minutebook.models.embed import HashingEmbedder
+    from minutebook.search.hybrid import HybridSearcher
 
     rng = random.Random(seed)
     words = ["caseloads", "agency staff", "care leavers", "Ofsted", "budget", "recruitment", "committee"]
@@ -535,9 +535,9 @@ class BadInputReport:
 
 def bad_inputs(workdir: Path, seconds_per_file: float = 60.0, big_line_mb: int = 50) -> BadInputReport:
     """Sync a folder of bad files and the sample papers; record how each file ended."""
-    from minutebook.embed import HashingEmbedder
-    from minutebook.extract import ReadLimits
-    from minutebook.pipeline import sync
+    from minutebook.ingest.extract import ReadLimits
+    from minutebook.models.embed import HashingEmbedder
+    from minutebook.pipeline.syncer import sync
 
     folder, index = workdir / "bad", workdir / "bad-index"
     cases = build_bad_folder(folder, big_line_mb=big_line_mb)
@@ -699,7 +699,7 @@ POOL_FILES = ("good-a.txt", "hang.txt", "good-b.txt", "hog.txt", "segv.txt", "go
 
 def pool_misbehaviour(workdir: Path, seconds_per_file: float = 10.0, names: tuple[str, ...] = POOL_FILES) -> PoolReport:
     """Readers that hang, exhaust memory and segfault, between good papers, through extract_files."""
-    from minutebook.extract import ReadLimits, extract_files
+    from minutebook.ingest.extract import ReadLimits, extract_files
 
     # Workers import the reader by module name, so it must not come from ``__main__``.
     sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -763,7 +763,7 @@ def render_markdown(results: dict[str, Any], args: argparse.Namespace) -> str:
         "## Bad files, one by one",
         "",
         "Each file was synced once, in one folder with the five sample papers, through "
-        "`minutebook.pipeline.sync` with the default limits (60 s and 2 GB per file, 2 reader processes).",
+        "`minutebook.pipeline.syncer.sync` with the default limits (60 s and 2 GB per file, 2 reader processes).",
         "",
         "| file | what it is | how it ended |",
         "|---|---|---|",
@@ -777,7 +777,7 @@ def render_markdown(results: dict[str, Any], args: argparse.Namespace) -> str:
         "",
         "## How it works",
         "",
-        "- **Reading** runs in worker processes (`minutebook/workers.py`): fresh interpreters, not forks; "
+        "- **Reading** runs in worker processes (`minutebook/ingest/workers.py`): fresh interpreters, not forks; "
         "each sets `RLIMIT_AS` on itself; the parent gives each file a wall-clock limit from the moment "
         "the worker starts on it, kills a worker that overruns or dies, and starts another. Workers also "
         "cut documents into passages, under the same limits. A worker whose parent dies (even by SIGKILL) "

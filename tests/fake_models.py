@@ -1,4 +1,4 @@
-"""Model processes that misbehave, for the tests of ``minutebook.llm_process``.
+"""Model processes that misbehave, for the tests of ``minutebook.models.llm_process``.
 
 Each ``*_model`` factory runs inside the model process (it is passed by name), so a crash or a
 hang here happens exactly where a real llama.cpp crash would: in the child.

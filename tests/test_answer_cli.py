@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-import minutebook.llm
+import minutebook.models.llm
 from minutebook.cli import main
 
 CASELOADS = "what was said about caseloads?"
@@ -40,7 +40,7 @@ def test_a_question_the_papers_do_not_cover_says_so(corpus_index: Path, capsys, 
     def no_model(*_a, **_k):
         raise AssertionError("the language model was loaded for an uncovered question")
 
-    monkeypatch.setattr(minutebook.llm, "open_generator", no_model)
+    monkeypatch.setattr(minutebook.models.llm, "open_generator", no_model)
     argv = [POTHOLES, "--index", str(corpus_index)] + (["--llm"] if llm else [])
     data = ask_json(capsys, *argv)
     assert data["mode"] == "not_covered" and data["weak"] is True and data["sentences"] == []

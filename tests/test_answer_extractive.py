@@ -1,7 +1,7 @@
 """Extractive answers quote the papers, reach across meetings, and are always checkable."""
 
 from minutebook.answer import CitedAnswerer, answer_to_dict, check_text, source_text
-from minutebook.cite import meeting_label
+from minutebook.answer.cite import meeting_label
 from tests.answer_fakes import CASELOAD_HITS, INJECTION, ExplodingGenerator, FakeSearcher, hit
 
 

@@ -1,7 +1,7 @@
 """Sentence splitting copes with the way council papers are written."""
 
+from minutebook.answer.cite import format_citation, format_date, trim_quote
 from minutebook.answer.sentences import split_sentences
-from minutebook.cite import format_citation, format_date, trim_quote
 from tests.answer_fakes import hit
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from minutebook.boilerplate import furniture_lines, is_boilerplate, is_page_number
-from minutebook.chunk import CHUNKER_VERSION, MAX_TOKENS, chunk_document
-from minutebook.tokens import approximate_counter, word_piece_counter
+from minutebook.chunking.chunker import CHUNKER_VERSION, MAX_TOKENS, chunk_document
+from minutebook.chunking.tokens import approximate_counter, word_piece_counter
+from minutebook.ingest.boilerplate import furniture_lines, is_boilerplate, is_page_number
 from minutebook.types import Chunk, Document, Metadata, Page
 
 SEEDS = Path("/work/shared/corpus/seeds")
@@ -325,7 +325,7 @@ def test_word_piece_counter_counts_minilm_pieces_without_truncation(count):
 def test_word_piece_counter_does_not_load_torch_or_transformers():
     code = (
         "import sys\n"
-        "from minutebook.tokens import word_piece_counter\n"
+        "from minutebook.chunking.tokens import word_piece_counter\n"
         "assert word_piece_counter()('minutes of the meeting') > 0\n"
         "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules))\n"
     )
@@ -372,8 +372,8 @@ def test_a_transcript_is_cut_into_overlapping_windows_of_turns_that_keep_their_s
 
 
 def test_the_speaker_is_what_the_model_reads_first_and_what_the_speaker_filter_finds(count) -> None:
-    from minutebook.pipeline import embedding_text
-    from minutebook.speakers import attribute
+    from minutebook.council.speakers import attribute
+    from minutebook.pipeline.syncer import embedding_text
 
     doc = make_doc(transcript())
     chunks = chunk_document(doc, count)

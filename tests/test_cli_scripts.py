@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import minutebook.models
+import minutebook.models.registry
 from minutebook.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -21,7 +21,7 @@ PANEL = "Children and Families Overview and Scrutiny Panel"
 @pytest.fixture()
 def real_model(monkeypatch: pytest.MonkeyPatch, minilm) -> None:
     """The commands use the real MiniLM the sample index was built with, loaded once per run."""
-    monkeypatch.setattr(minutebook.models, "index_embedder", lambda settings: minilm)
+    monkeypatch.setattr(minutebook.models.registry, "index_embedder", lambda settings: minilm)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

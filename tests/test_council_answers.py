@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 
 from minutebook.answer import CitedAnswerer
+from minutebook.answer.cite import format_citation, meeting_label, own_markers
 from minutebook.answer.extractive import pick_sentences, topic_terms
 from minutebook.answer.furniture import is_furniture
-from minutebook.briefing import briefing_markdown
-from minutebook.cite import format_citation, meeting_label, own_markers
-from minutebook.councils import council_key, display_name, matching, named_in, same_council
-from minutebook.figures import figures_in
-from minutebook.highlight import term_spans
+from minutebook.council.briefing import briefing_markdown
+from minutebook.council.councils import council_key, display_name, matching, named_in, same_council
+from minutebook.council.figures import figures_in
+from minutebook.search.highlight import term_spans
+from minutebook.text.words import contains_phrase, fold
 from minutebook.types import Filters, Hit, Scope, SearchResult
-from minutebook.words import contains_phrase, fold
 from tests.answer_fakes import ExplodingGenerator
 
 
@@ -175,8 +175,8 @@ def test_a_paragraph_cross_reference_is_not_a_timeline_figure() -> None:
 
 
 def test_the_timeline_chart_shows_one_unit_at_a_time() -> None:
-    from minutebook.figures import Figure
-    from minutebook.timeline import Timeline, TimelineEntry, TimelineFigure
+    from minutebook.council.figures import Figure
+    from minutebook.council.timeline import Timeline, TimelineEntry, TimelineFigure
     from minutebook_tui.widgets.timeline import chart_units
 
     def entry(date: str, *figures: tuple[float, str]) -> TimelineEntry:
@@ -191,9 +191,9 @@ def test_the_timeline_chart_shows_one_unit_at_a_time() -> None:
 
 def test_council_filter_and_phrases_hold_on_a_real_index(tmp_path: Path, minilm) -> None:
     """--council york finds York's paper only; a phrase typed with either apostrophe finds the same passages."""
-    from minutebook.pipeline import sync
-    from minutebook.query import make_filters
-    from minutebook.search import HybridSearcher
+    from minutebook.pipeline.syncer import sync
+    from minutebook.search.hybrid import HybridSearcher
+    from minutebook.search.query import make_filters
 
     papers = tmp_path / "papers"
     papers.mkdir()

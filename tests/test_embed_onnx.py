@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 
 from minutebook.config import Settings
-from minutebook.embed import MINILM_ID
-from minutebook.embed_onnx import (
+from minutebook.errors import IndexMismatch, ModelChecksumMismatch, UsageError
+from minutebook.models.embed import MINILM_ID
+from minutebook.models.embed_onnx import (
     INT8_NAME,
     ONNX_INT8_MODEL_ID,
     ONNX_MODEL_ID,
@@ -23,8 +24,7 @@ from minutebook.embed_onnx import (
     ensure_onnx,
     onnx_export,
 )
-from minutebook.errors import IndexMismatch, ModelChecksumMismatch, UsageError
-from minutebook.models import default_embedder
+from minutebook.models.registry import default_embedder
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
@@ -104,7 +104,7 @@ def test_embedding_with_an_existing_export_never_imports_torch(onnx_cache: Path)
         "import sys\n"
         "from pathlib import Path\n"
         "from minutebook.config import Settings\n"
-        "from minutebook.models import default_embedder\n"
+        "from minutebook.models.registry import default_embedder\n"
         f"e = default_embedder(Settings(embed_backend='onnx-int8', cache=Path({str(onnx_cache)!r})))\n"
         "v = e.embed(['Members asked about social worker caseloads.'])\n"
         "assert v.shape == (1, 384), v.shape\n"
@@ -117,7 +117,7 @@ def test_embedding_with_an_existing_export_never_imports_torch(onnx_cache: Path)
 
 
 def test_an_index_refuses_vectors_from_another_backend(onnx_cache: Path, minilm, tmp_path: Path) -> None:
-    from minutebook.pipeline import sync
+    from minutebook.pipeline.syncer import sync
 
     papers = tmp_path / "papers"
     papers.mkdir()
@@ -158,7 +158,7 @@ def test_a_missing_checksum_file_is_refused(onnx_cache: Path, tmp_path: Path) ->
 
 
 def test_models_report_shows_the_onnx_file_and_its_state(onnx_cache: Path, tmp_path: Path) -> None:
-    from minutebook.models import model_reports
+    from minutebook.models.registry import model_reports
 
     built = model_reports(Settings(embed_backend="onnx-int8", cache=onnx_cache))
     onnx = [r for r in built if r["name"] == ONNX_INT8_MODEL_ID]

@@ -20,7 +20,7 @@ def _loaded_after(code: str) -> set[str]:
 
 
 def test_importing_the_library_and_cli_loads_no_heavy_module() -> None:
-    loaded = _loaded_after("import minutebook, minutebook.cli, minutebook.search, minutebook.pipeline")
+    loaded = _loaded_after("import minutebook, minutebook.cli, minutebook.search.hybrid, minutebook.pipeline.syncer")
     assert not loaded & set(HEAVY), loaded & set(HEAVY)
 
 

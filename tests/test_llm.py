@@ -10,7 +10,7 @@ from minutebook.answer import CitedAnswerer, check_text, source_text
 from minutebook.cli import main
 from minutebook.config import Settings
 from minutebook.errors import ModelChecksumMismatch, ModelMissing
-from minutebook.llm import (
+from minutebook.models.llm import (
     assemble_bundled,
     bundled_model,
     model_sha256,

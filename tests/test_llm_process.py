@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-import minutebook.llm
+import minutebook.models.llm
 from minutebook.answer import CitedAnswerer
 from minutebook.cli import main
 from minutebook.errors import ModelMissing, ModelStopped
-from minutebook.llm_process import ModelLimits, ModelProcess
+from minutebook.models.llm_process import ModelLimits, ModelProcess
 from tests import fake_models
 from tests.answer_fakes import CASELOAD_HITS, FakeSearcher
 
@@ -133,7 +133,7 @@ def crashing_model(monkeypatch):
     def open_generator(*_a, **_k):
         return process(fake_models.segfault_model)
 
-    monkeypatch.setattr(minutebook.llm, "open_generator", open_generator)
+    monkeypatch.setattr(minutebook.models.llm, "open_generator", open_generator)
 
 
 def test_ask_llm_with_a_crashing_model_exits_0_with_the_quoted_answer(corpus_index: Path, crashing_model,

@@ -157,8 +157,8 @@ def _sentence(text: str) -> str:
 def test_scanned_papers_are_indexed_and_a_sentence_from_a_scanned_page_is_found_with_its_page(
     papers: dict[str, Path], ocr_cache: Path, minilm, tmp_path: Path,
 ) -> None:
-    from minutebook.pipeline import sync
-    from minutebook.search import HybridSearcher
+    from minutebook.pipeline.syncer import sync
+    from minutebook.search.hybrid import HybridSearcher
 
     folder = papers["mixed"].parent
     progress: list[object] = []

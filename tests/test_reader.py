@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from minutebook.reader import IndexReader
+from minutebook.service.reader import IndexReader
 from minutebook.types import DOC_TYPES
 
 
@@ -45,7 +45,7 @@ def test_passage_by_id_matches_the_search_hit(reader: IndexReader, searcher) -> 
 
 
 def test_next_and_previous_walk_one_paper_in_order(reader: IndexReader, corpus_index: Path) -> None:
-    from minutebook.store import Store
+    from minutebook.index.sqlite.store import Store
 
     store = Store.open(corpus_index, readonly=True)
     doc = store.documents()[0]
@@ -64,7 +64,7 @@ def test_next_and_previous_walk_one_paper_in_order(reader: IndexReader, corpus_i
 def test_next_passage_skips_what_a_merged_hit_already_shows(reader: IndexReader, corpus_index: Path) -> None:
     from dataclasses import replace
 
-    from minutebook.store import Store
+    from minutebook.index.sqlite.store import Store
 
     store = Store.open(corpus_index, readonly=True)
     doc = max(store.documents(), key=lambda d: len(store.chunks_of(d.id)))

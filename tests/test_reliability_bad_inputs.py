@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from minutebook.extract import ReadLimits, extract_files
 from minutebook.ingest import read_document
+from minutebook.ingest.extract import ReadLimits, extract_files
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
@@ -133,7 +133,7 @@ def test_a_folder_of_bad_files_indexes_every_good_paper_and_explains_every_failu
 _UNREADABLE_SCRIPT = """
 import json, sys
 from pathlib import Path
-from minutebook.extract import extract_files
+from minutebook.ingest.extract import extract_files
 items = list(extract_files([Path(p) for p in sys.argv[1:]]))
 print(json.dumps([[i.path.name, i.document is not None, i.failure.reason if i.failure else None] for i in items]))
 """

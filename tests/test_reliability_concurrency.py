@@ -6,10 +6,10 @@ import importlib
 import sys
 from pathlib import Path
 
-from minutebook.embed import HashingEmbedder
-from minutebook.pipeline import sync
-from minutebook.search import HybridSearcher
-from minutebook.store import Store
+from minutebook.index.sqlite.store import Store
+from minutebook.models.embed import HashingEmbedder
+from minutebook.pipeline.syncer import sync
+from minutebook.search.hybrid import HybridSearcher
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))

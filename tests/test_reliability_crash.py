@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from minutebook.check import check_index, repair_index
 from minutebook.cli import main
-from minutebook.embed import HashingEmbedder
 from minutebook.errors import IndexLocked, MinutebookError
-from minutebook.lock import writer_lock
-from minutebook.pipeline import sync
-from minutebook.search import HybridSearcher, Ranking
-from minutebook.store import Store
+from minutebook.index.check import check_index, repair_index
+from minutebook.index.sqlite.lock import writer_lock
+from minutebook.index.sqlite.store import Store
+from minutebook.models.embed import HashingEmbedder
+from minutebook.pipeline.syncer import sync
+from minutebook.search.hybrid import HybridSearcher, Ranking
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
@@ -64,7 +64,7 @@ def test_a_full_disk_fails_the_sync_plainly_and_keeps_the_last_index(
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("minutebook.vectors.os.fsync", full)
+    monkeypatch.setattr("minutebook.index.sqlite.vectors.os.fsync", full)
     with pytest.raises(MinutebookError) as caught:
         sync(index, [papers], HashingEmbedder())
     assert "disk holding the index" in caught.value.message and "is full" in caught.value.message

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-import minutebook.models
+import minutebook.models.registry
 from minutebook.cli import main
-from minutebook.pipeline import sync
+from minutebook.pipeline.syncer import sync
 
 # What a hostile paper can carry: clear screen, retitle the window, an OSC 8 hyperlink,
 # colour codes, a bell, a C1 CSI, a backspace, a carriage return and bidi overrides/isolates.
@@ -91,7 +91,7 @@ def hostile_index(tmp_path_factory: pytest.TempPathFactory, minilm) -> tuple[Pat
 @pytest.fixture()
 def real_model(monkeypatch: pytest.MonkeyPatch, minilm) -> None:
     """The commands load the same real MiniLM the index was built with (once per test run)."""
-    monkeypatch.setattr(minutebook.models, "index_embedder", lambda settings: minilm)
+    monkeypatch.setattr(minutebook.models.registry, "index_embedder", lambda settings: minilm)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:

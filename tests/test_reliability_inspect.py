@@ -14,7 +14,7 @@ from minutebook.cli import main
 def test_inspect_shows_a_passage_with_no_text_instead_of_crashing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], empty: str,
 ) -> None:
-    import minutebook.chunk as chunking
+    import minutebook.chunking.chunker as chunking
 
     real = chunking.chunk_document
 
@@ -36,7 +36,7 @@ def test_inspect_shows_a_passage_with_no_text_instead_of_crashing(
 def test_inspect_shows_the_first_line_with_words_when_a_passage_opens_blank(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:
-    import minutebook.chunk as chunking
+    import minutebook.chunking.chunker as chunking
 
     real = chunking.chunk_document
     monkeypatch.setattr(chunking, "chunk_document", lambda doc, count: [

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from minutebook import embed
-from minutebook.embed import MiniLMEmbedder, minilm_path
 from minutebook.errors import ModelChecksumMismatch
+from minutebook.models import embed
+from minutebook.models.embed import MiniLMEmbedder, minilm_path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))

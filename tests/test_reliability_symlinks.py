@@ -7,9 +7,9 @@ import os
 import sys
 from pathlib import Path
 
-from minutebook.embed import HashingEmbedder
-from minutebook.pipeline import sync
-from minutebook.store import Store
+from minutebook.index.sqlite.store import Store
+from minutebook.models.embed import HashingEmbedder
+from minutebook.pipeline.syncer import sync
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))

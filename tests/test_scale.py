@@ -7,12 +7,12 @@ from pathlib import Path
 
 import numpy as np
 
-from minutebook import ann
-from minutebook.embed import HashingEmbedder
-from minutebook.search import HybridSearcher, Ranking
-from minutebook.store import Store
+from minutebook.index.sqlite import ann
+from minutebook.index.sqlite.store import Store
+from minutebook.index.sqlite.vectors import VectorFile, VectorIndex
+from minutebook.models.embed import HashingEmbedder
+from minutebook.search.hybrid import HybridSearcher, Ranking
 from minutebook.types import Filters
-from minutebook.vectors import VectorFile, VectorIndex
 
 DIM = 32
 WORDS = ("budget", "housing", "transport", "libraries", "planning", "waste", "parks", "schools")

@@ -9,7 +9,7 @@ import pytest
 
 from minutebook.cli import main
 from minutebook.errors import QueryError
-from minutebook.query import make_filters, parse_date_bound, parse_query
+from minutebook.search.query import make_filters, parse_date_bound, parse_query
 from minutebook.types import Filters
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
@@ -142,8 +142,8 @@ def test_filters_dataclass_default_is_no_filter() -> None:
 
 
 def test_an_open_searcher_sees_new_papers_under_a_filter_it_has_used(tmp_path: Path, minilm) -> None:
-    from minutebook.pipeline import sync
-    from minutebook.search import HybridSearcher
+    from minutebook.pipeline.syncer import sync
+    from minutebook.search.hybrid import HybridSearcher
 
     papers = tmp_path / "papers"
     papers.mkdir()
@@ -170,8 +170,8 @@ def test_an_open_searcher_sees_new_papers_under_a_filter_it_has_used(tmp_path: P
 
 def test_a_council_named_in_a_question_scopes_it_and_does_not_rank_keywords() -> None:
     """Minutes rarely repeat their own council's name; an inspection report says it in every line."""
-    from minutebook.query import fts_expression
-    from minutebook.search import _topic
+    from minutebook.search.hybrid import _topic
+    from minutebook.search.query import fts_expression
 
     named = {"West Sussex County Council"}
     assert fts_expression(_topic(parse_query("caseloads in West Sussex"), named)) == '("caseloads")'

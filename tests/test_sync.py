@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from minutebook.embed import HashingEmbedder
 from minutebook.errors import IndexMismatch
-from minutebook.pipeline import sync
-from minutebook.store import Store
-from minutebook.vectors import VectorFile, VectorIndex
+from minutebook.index.sqlite.store import Store
+from minutebook.index.sqlite.vectors import VectorFile, VectorIndex
+from minutebook.models.embed import HashingEmbedder
+from minutebook.pipeline.syncer import sync
 
 from .conftest import CORPUS
 
@@ -138,7 +138,7 @@ def test_index_built_with_another_model_is_refused(papers: Path, tmp_path: Path)
 
 
 def test_an_index_cut_by_another_chunker_is_cut_again_by_the_next_sync(papers: Path, tmp_path: Path) -> None:
-    from minutebook.chunk import CHUNKER_VERSION
+    from minutebook.chunking.chunker import CHUNKER_VERSION
 
     index = tmp_path / "index"
     sync(index, [papers], HashingEmbedder())
@@ -191,7 +191,7 @@ def test_stored_offsets_index_the_original_file(corpus_index: Path) -> None:
 
 
 def test_sync_of_sample_corpus_reports_committees_and_pages(corpus_index: Path) -> None:
-    from minutebook.index_ops import index_status
+    from minutebook.index.ops import index_status
 
     status = index_status(corpus_index)
     assert status.documents == 5
@@ -219,7 +219,7 @@ def test_corpus_folder_exists() -> None:
 def test_a_passage_repeated_in_the_next_batch_is_embedded_once(papers: Path, tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     # One paper per batch: the copy is staged while the original is still being embedded.
-    monkeypatch.setattr("minutebook.pipeline.EMBED_BATCH", 1)
+    monkeypatch.setattr("minutebook.pipeline.syncer.EMBED_BATCH", 1)
     shutil.copy(papers / "minutes.txt", papers / "minutes-copy.txt")
     emb = CountingEmbedder()
     report = sync(tmp_path / "index", [papers], emb)
@@ -252,8 +252,8 @@ class FailingEmbedder(HashingEmbedder):
 
 def test_a_model_failure_mid_sync_keeps_what_was_committed(papers: Path, tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("minutebook.pipeline.EMBED_BATCH", 1)
-    monkeypatch.setattr("minutebook.pipeline.COMMIT_EVERY_FILES", 1)
+    monkeypatch.setattr("minutebook.pipeline.syncer.EMBED_BATCH", 1)
+    monkeypatch.setattr("minutebook.pipeline.syncer.COMMIT_EVERY_FILES", 1)
     index = tmp_path / "index"
     with pytest.raises(MemoryError):
         sync(index, [papers], FailingEmbedder(good=1))

@@ -127,8 +127,8 @@ async def test_export_writes_the_briefing_the_user_names(corpus_index: Path, sea
 
 
 async def test_status_and_resync_into_a_copy(corpus_index_copy: Path, minilm, tmp_path: Path) -> None:
-    from minutebook.pipeline import sync
-    from minutebook.search import HybridSearcher
+    from minutebook.pipeline.syncer import sync
+    from minutebook.search.hybrid import HybridSearcher
 
     extra = tmp_path / "new-papers"
     extra.mkdir()
@@ -167,9 +167,9 @@ async def test_status_and_resync_into_a_copy(corpus_index_copy: Path, minilm, tm
 
 
 async def test_a_paper_with_markup_and_escape_codes_is_shown_literally(tmp_path: Path) -> None:
-    from minutebook.embed import HashingEmbedder
-    from minutebook.pipeline import sync
-    from minutebook.search import HybridSearcher
+    from minutebook.models.embed import HashingEmbedder
+    from minutebook.pipeline.syncer import sync
+    from minutebook.search.hybrid import HybridSearcher
 
     corpus = tmp_path / "papers"
     corpus.mkdir()
@@ -311,7 +311,7 @@ async def test_every_palette_command_is_an_app_action() -> None:
 
 class _NoReader:
     def facets(self):
-        from minutebook.reader import Facets
+        from minutebook.service.reader import Facets
 
         return Facets((), (), (), None, None)
 
@@ -380,7 +380,7 @@ async def test_generated_answer_streams_in_and_unsupported_sentences_are_marked(
 
 async def test_the_app_survives_a_model_that_crashes_then_one_that_hangs(searcher, tmp_path: Path) -> None:
     from minutebook.answer import CitedAnswerer
-    from minutebook.llm_process import ModelLimits, ModelProcess
+    from minutebook.models.llm_process import ModelLimits, ModelProcess
     from tests import fake_models
 
     record = tmp_path / "starts"

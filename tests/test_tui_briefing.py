@@ -1,10 +1,10 @@
-"""The Markdown briefing the app exports (library code in minutebook.briefing)."""
+"""The Markdown briefing the app exports (library code in minutebook.council.briefing)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from minutebook.briefing import briefing_filename, briefing_markdown
+from minutebook.council.briefing import briefing_filename, briefing_markdown
 from minutebook.types import Answer, AnswerSentence, Citation, Filters, Hit
 
 HIT = Hit(chunk_id=1, doc_id=1, score=0.9, path="corpus/devon.txt", title="Report of the <SOG>",

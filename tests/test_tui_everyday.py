@@ -14,13 +14,13 @@ pytest.importorskip("textual")
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-import minutebook.models
-from minutebook.cite import format_citation
+import minutebook.models.registry
+from minutebook.answer.cite import format_citation
 from minutebook.config import Settings
-from minutebook.embed import HashingEmbedder
-from minutebook.pipeline import sync
-from minutebook.reader import Facets, PassageContext
-from minutebook.search import HybridSearcher
+from minutebook.models.embed import HashingEmbedder
+from minutebook.pipeline.syncer import sync
+from minutebook.search.hybrid import HybridSearcher
+from minutebook.service.reader import Facets, PassageContext
 from minutebook.types import Answer, Filters, Hit, SearchResult
 from minutebook_tui.app import MinutebookApp, make_app
 from minutebook_tui.services import corpus_syncer
@@ -134,7 +134,7 @@ async def test_resync_uses_the_folders_the_index_was_built_from(tmp_path: Path, 
             assert "Re-sync finished: 1 added" in str(app.query_one("#status-step", Static).render())
     finally:
         searcher.close()
-    from minutebook.store import Store
+    from minutebook.index.sqlite.store import Store
 
     store = Store.open(index, readonly=True)
     try:
@@ -153,7 +153,7 @@ def test_index_with_no_path_syncs_the_recorded_folders(tmp_path: Path, monkeypat
     sync(index, [built_from], HashingEmbedder())
     paper(built_from, "b-2021-08-29-minutes.txt", "Caseloads fell to 21 cases.")
     monkeypatch.chdir(tmp_path)  # no ./corpus here: only the recorded folder can be meant
-    monkeypatch.setattr(minutebook.models, "index_embedder", lambda settings: HashingEmbedder())
+    monkeypatch.setattr(minutebook.models.registry, "index_embedder", lambda settings: HashingEmbedder())
     assert main(["index", "--index", str(index), "-q"]) == 0
     assert capsys.readouterr().out.startswith("1 added, 0 updated")
     assert main(["status", "--index", str(index)]) == 0

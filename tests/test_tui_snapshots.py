@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 
 from minutebook.answer import extractive_answer
 from minutebook.config import Settings
-from minutebook.reader import Facets, PassageContext
+from minutebook.service.reader import Facets, PassageContext
 from minutebook.types import Answer, Filters, Hit, SearchResult
 from minutebook_tui.app import MinutebookApp, make_app
 

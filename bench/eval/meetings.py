@@ -109,7 +109,7 @@ class CachedEmbedder:
 
 
 def build(index: Path, folder: Path, embedder) -> None:
-    from minutebook.pipeline import sync
+    from minutebook.pipeline.syncer import sync
 
     t0 = time.perf_counter()
     report = sync(index, [folder / "docs"], embedder)
@@ -122,9 +122,9 @@ def build(index: Path, folder: Path, embedder) -> None:
 def evaluate(index: Path, folder: Path, modes: list[str], scopes: list[str], base, queries: list[dict],
              tag: str, sync_first: bool = True) -> dict:
     from minutebook.config import load_settings
-    from minutebook.models import index_embedder
-    from minutebook.search import HybridSearcher
-    from minutebook.store import Store
+    from minutebook.index.sqlite.store import Store
+    from minutebook.models.registry import index_embedder
+    from minutebook.search.hybrid import HybridSearcher
     from minutebook.types import Filters
 
     embedder = CachedEmbedder(index_embedder(load_settings(index=index)))
@@ -198,7 +198,7 @@ def main() -> int:
         return 2
 
     sys.path.insert(0, str(REPO / "src"))
-    from minutebook.search import Ranking
+    from minutebook.search.hybrid import Ranking
 
     base = Ranking()
     for knob in args.set:

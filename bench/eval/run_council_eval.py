@@ -31,7 +31,7 @@ TARGETS = {"right_council": 0.98, "on_topic": 0.9}
 
 
 def _norm(text: str) -> list[str]:
-    from minutebook.words import fold
+    from minutebook.text.words import fold
 
     return re.findall(r"\w+", fold(text).lower())
 
@@ -45,14 +45,14 @@ def quotes_answer(sentence: str, answer: str, run: int = 6) -> bool:
 
 
 def on_topic(sentence: str, topic: list[str]) -> bool:
-    from minutebook.words import fold
+    from minutebook.text.words import fold
 
     low = " ".join(fold(sentence).lower().split())
     return any(re.search(r"\b" + re.escape(" ".join(fold(t).lower().split())), low) for t in topic)
 
 
 def score(question: dict, answer) -> dict:
-    from minutebook.councils import same_council
+    from minutebook.council.councils import same_council
 
     cited = {c.n: c.hit for c in answer.citations}
     quoted = [s for s in answer.sentences if s.citations] if answer.mode == "extractive" else []
@@ -103,8 +103,8 @@ def main() -> int:
     sys.path.insert(0, str(REPO / "src"))
     from minutebook.answer import CitedAnswerer
     from minutebook.config import load_settings
-    from minutebook.models import index_embedder
-    from minutebook.search import HybridSearcher
+    from minutebook.models.registry import index_embedder
+    from minutebook.search.hybrid import HybridSearcher
 
     questions = [json.loads(line) for line in args.questions.read_text(encoding="utf-8").splitlines() if line.strip()]
     searcher = HybridSearcher(args.index, index_embedder(load_settings(index=args.index)))

@@ -148,11 +148,11 @@ def main() -> int:
 
     sys.path.insert(0, str(REPO / "src"))
     from minutebook.config import load_settings
-    from minutebook.embed import MiniLMEmbedder
-    from minutebook.models import index_embedder
-    from minutebook.pipeline import sync
-    from minutebook.search import HybridSearcher, Ranking
-    from minutebook.store import Store
+    from minutebook.index.sqlite.store import Store
+    from minutebook.models.embed import MiniLMEmbedder
+    from minutebook.models.registry import index_embedder
+    from minutebook.pipeline.syncer import sync
+    from minutebook.search.hybrid import HybridSearcher, Ranking
 
     # The backend that built the index (or the configured one for a new index).
     embedder = index_embedder(load_settings(index=args.index)) if args.index.exists() else MiniLMEmbedder()

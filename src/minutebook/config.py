@@ -56,7 +56,7 @@ def _config_file() -> Path | None:
 
 def _coerce(name: str, raw: object) -> Any:
     if name == "index" and str(raw).startswith(("postgresql://", "postgres://")):
-        return str(raw)  # a PostgreSQL database (minutebook.postgres), not a folder
+        return str(raw)  # a PostgreSQL database (minutebook.index.postgres), not a folder
     if name in ("index", "cache"):
         return Path(str(raw)).expanduser()
     if name == "llm_model":

@@ -19,8 +19,8 @@ from textual.timer import Timer
 from textual.widgets import Button, Footer, Input, OptionList, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
-from minutebook import timeline
 from minutebook.config import Settings, load_settings
+from minutebook.council import timeline
 from minutebook.errors import MinutebookError
 from minutebook.protocols import Answerer, Searcher
 from minutebook.types import Answer, Filters, Hit, Progress, SearchResult, SyncReport
@@ -192,7 +192,7 @@ class MinutebookApp(App[None]):
 
     @work(thread=True, group="status", exclusive=True, exit_on_error=False)
     def _load_status(self) -> None:
-        from minutebook.index_ops import index_status
+        from minutebook.index.ops import index_status
 
         try:
             st = index_status(self.services.settings.index)
@@ -235,7 +235,7 @@ class MinutebookApp(App[None]):
         applied) also raises one notification.
         """
         from minutebook.errors import QueryError
-        from minutebook.query import make_filters
+        from minutebook.search.query import make_filters
 
         bar = self.query_one(FilterBar)
         v = bar.values()
@@ -254,7 +254,12 @@ class MinutebookApp(App[None]):
     def _search_now(self, gen: int, focus_results: bool = False) -> None:
         if gen != self._search_gen:
             return  # a newer keystroke has taken over
-        query = self.query_one("#query", Input).value.strip()
+        from textual.css.query import NoMatches
+
+        try:
+            query = self.query_one("#query", Input).value.strip()
+        except NoMatches:
+            return  # a search timer that fired as the app closed: its screen has gone
         if not query:
             return
         filters = self._current_filters()
@@ -469,7 +474,7 @@ class MinutebookApp(App[None]):
     # --- exporting -------------------------------------------------------------------
 
     def action_export(self) -> None:
-        from minutebook.briefing import briefing_filename
+        from minutebook.council.briefing import briefing_filename
         from minutebook_tui.screens.export import ExportScreen
 
         answer = self.last_answer
@@ -482,7 +487,7 @@ class MinutebookApp(App[None]):
                          self._briefing_written)
 
     def _write_briefing(self, answer: Answer, filters: Filters | None, path: Path) -> None:
-        from minutebook.briefing import briefing_markdown
+        from minutebook.council.briefing import briefing_markdown
 
         path.write_text(briefing_markdown(answer, filters, self.today()), encoding="utf-8")
 
@@ -512,7 +517,7 @@ class MinutebookApp(App[None]):
         return results.hits[0] if results.hits else None
 
     def action_copy_citation(self) -> None:
-        from minutebook.cite import format_citation
+        from minutebook.answer.cite import format_citation
 
         hit = self._hit_at_hand()
         if hit is None:
@@ -648,7 +653,7 @@ def make_app(settings: Settings | None = None, *, searcher: Searcher | None = No
 
             answerer = CitedAnswerer(searcher)
         if reader is None:
-            from minutebook.archive import open_reader
+            from minutebook.service.archive import open_reader
 
             reader = open_reader(settings.index)
         services = Services(settings, searcher, answerer, reader, syncer)

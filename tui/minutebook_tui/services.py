@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from minutebook.config import Settings
 from minutebook.errors import MinutebookError
 from minutebook.protocols import Answerer, Searcher
-from minutebook.reader import Facets, PassageContext
+from minutebook.service.reader import Facets, PassageContext
 from minutebook.types import Hit, Progress, SyncReport
 
 ProgressFn = Callable[[Progress], None]
@@ -20,7 +20,7 @@ Syncer = Callable[[ProgressFn], SyncReport]
 
 
 class Reader(Protocol):
-    """What ``minutebook.reader.IndexReader`` offers the app."""
+    """What ``minutebook.service.reader.IndexReader`` offers the app."""
 
     def facets(self) -> Facets: ...
     def passage(self, chunk_id: int) -> Hit | None: ...
@@ -51,10 +51,10 @@ class Services:
 def open_services(settings: Settings, embedder: Any = None) -> Services:
     """Open the configured index. With no usable index the searcher is None and ``problem`` says why."""
     from minutebook.answer import CitedAnswerer
-    from minutebook.archive import open_reader
-    from minutebook.llm import open_generator
-    from minutebook.models import index_embedder
-    from minutebook.search import open_searcher
+    from minutebook.models.llm import open_generator
+    from minutebook.models.registry import index_embedder
+    from minutebook.search.hybrid import open_searcher
+    from minutebook.service.archive import open_reader
 
     embedder = embedder or index_embedder(settings)
     syncer = corpus_syncer(settings, embedder)
@@ -71,9 +71,9 @@ def corpus_syncer(settings: Settings, embedder: Any) -> Syncer:
     """Re-sync the folders the index was built from (the configured corpus for a new index)."""
 
     def run(progress: ProgressFn) -> SyncReport:
-        from minutebook.index_ops import source_folders
+        from minutebook.index.ops import source_folders
         from minutebook.ingest.ocr import ocr_settings
-        from minutebook.pipeline import sync
+        from minutebook.pipeline.syncer import sync
 
         roots = list(source_folders(settings.index)) or list(settings.corpus)
         return sync(settings.index, roots, embedder, progress=progress, ocr=ocr_settings(settings))

@@ -3,7 +3,7 @@
 Papers can contain anything: ``[bold]`` or ``[@click=app.quit]`` (Rich/Textual markup) and
 escape sequences such as ``\\x1b[31m``. Everything the app shows from a paper goes through
 ``literal``, which builds a ``rich.text.Text`` (never markup) and turns control characters
-into visible symbols with ``minutebook.safe_text.visible``, the sanitiser the command line uses.
+into visible symbols with ``minutebook.text.safe_text.visible``, the sanitiser the command line uses.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from rich.style import Style
 from rich.text import Text
 
-from minutebook.safe_text import visible
+from minutebook.text.safe_text import visible
 
 __all__ = ["line", "literal", "visible"]
 

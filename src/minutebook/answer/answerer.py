@@ -11,11 +11,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from minutebook.answer.check import check_sentence, check_text, source_text
+from minutebook.answer.cite import meeting_label, own_markers, trim_quote
 from minutebook.answer.extractive import Pick, pick_sentences
 from minutebook.answer.generate import MAX_TOKENS, run_guarded
 from minutebook.answer.prompt import STOP, build_prompt, prompt_passages
 from minutebook.answer.scope import not_in_papers, scoped_search
-from minutebook.cite import meeting_label, own_markers, trim_quote
 from minutebook.errors import ModelStopped
 from minutebook.protocols import Generator, Searcher
 from minutebook.types import Answer, AnswerSentence, Citation, Filters, Hit
@@ -159,6 +159,6 @@ class CitedAnswerer:
 
 def _default_generator() -> Generator:
     from minutebook.config import load_settings
-    from minutebook.llm import open_generator
+    from minutebook.models.llm import open_generator
 
     return open_generator(load_settings())

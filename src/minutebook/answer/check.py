@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from minutebook.answer.cite import format_date
 from minutebook.answer.sentences import split_sentences
 from minutebook.answer.terms import terms
-from minutebook.cite import format_date
 from minutebook.types import AnswerSentence, Citation
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,–-]\s*\d+)*)\]")

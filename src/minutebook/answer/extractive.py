@@ -18,13 +18,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from minutebook.answer.cite import meeting_label
 from minutebook.answer.furniture import is_furniture
 from minutebook.answer.sentences import Sentence, split_sentences
 from minutebook.answer.terms import coverage, idf_weights, terms
-from minutebook.cite import meeting_label
-from minutebook.councils import name_words
+from minutebook.council.councils import name_words
+from minutebook.text.words import MONTHS, QUESTION_WORDS, stem
 from minutebook.types import Hit
-from minutebook.words import MONTHS, QUESTION_WORDS, stem
 
 MAX_SENTENCES = 6
 DIVERSITY = 0.35  # weight of "repeats an earlier pick" against relevance

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
+from minutebook.text.words import fold
 from minutebook.types import Hit
-from minutebook.words import fold
 
 _FURNITURE = re.compile(
     r"""

@@ -15,9 +15,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from minutebook.answer.cite import format_citation
 from minutebook.answer.sentences import split_sentences
 from minutebook.answer.terms import terms
-from minutebook.cite import format_citation
 from minutebook.types import Hit
 
 MAX_PASSAGES = 5

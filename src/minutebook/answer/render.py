@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from minutebook.cite import format_citation
-from minutebook.councils import display_name
+from minutebook.answer.cite import format_citation
+from minutebook.council.councils import display_name
 from minutebook.types import Answer, AnswerSentence
 
 UNSUPPORTED = "⚠ unsupported:"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from minutebook.councils import display_name, same_council
+from minutebook.council.councils import display_name, same_council
 from minutebook.protocols import Searcher
 from minutebook.types import Filters, Hit, SearchResult
 

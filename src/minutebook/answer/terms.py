@@ -1,11 +1,11 @@
-"""Query terms for scoring sentences; the words themselves come from ``minutebook.words``."""
+"""Query terms for scoring sentences; the words themselves come from ``minutebook.text.words``."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
 
-from minutebook.words import STOPWORDS, stem, terms
+from minutebook.text.words import STOPWORDS, stem, terms
 
 __all__ = ["STOPWORDS", "coverage", "idf_weights", "stem", "terms"]
 

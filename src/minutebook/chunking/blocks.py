@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from minutebook.boilerplate import furniture_lines, is_boilerplate, is_boilerplate_heading
 from minutebook.chunking.lines import (
     Line,
     Numbering,
@@ -27,6 +26,7 @@ from minutebook.chunking.lines import (
     numbering_of,
     split_lines,
 )
+from minutebook.ingest.boilerplate import furniture_lines, is_boilerplate, is_boilerplate_heading
 from minutebook.types import Document
 
 # A run of this many empty lines in plain text marks where a page or a separate paper began.

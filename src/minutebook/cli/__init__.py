@@ -64,7 +64,7 @@ def _command_module(name: str):
 
 def main(argv: Sequence[str] | None = None) -> int:
     from minutebook.errors import MinutebookError
-    from minutebook.safe_text import one_line, visible
+    from minutebook.text.safe_text import one_line, visible
 
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -70,7 +70,7 @@ def _decoded(numbered: Any, name: str) -> Iterator[tuple[int, str]]:
 
 def parse_line(text: str, number: int, defaults: dict[str, Any]) -> BatchQuery:
     """A batch line as a query; raises QueryError (naming the problem) for a line that cannot run."""
-    from minutebook.query import make_filters
+    from minutebook.search.query import make_filters
 
     try:
         item = json.loads(text)

@@ -27,10 +27,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from minutebook.archive import Archive
     from minutebook.cli.cmd_search import filters_from
     from minutebook.errors import UsageError
-    from minutebook.results import ASK_TOP_K, ask_json
+    from minutebook.service.archive import Archive
+    from minutebook.service.results import ASK_TOP_K, ask_json
 
     settings = settings_from(args, llm_model=args.model, llm=args.llm)
     filters = filters_from(args)

@@ -24,7 +24,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from minutebook.check import check_index, repair_index
+    from minutebook.index.check import check_index, repair_index
 
     folder = settings_from(args).index
     report = repair_index(folder) if args.repair else check_index(folder)

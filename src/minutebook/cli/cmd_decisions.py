@@ -25,9 +25,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from minutebook.archive import Archive
     from minutebook.cli.cmd_search import filters_from
-    from minutebook.results import decisions_json, find_decisions
+    from minutebook.service.archive import Archive
+    from minutebook.service.results import decisions_json, find_decisions
 
     settings = settings_from(args)
     filters = filters_from(args)

@@ -28,10 +28,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from minutebook.index_ops import rebuild_index, source_folders
+    from minutebook.index.ops import rebuild_index, source_folders
     from minutebook.ingest.ocr import ocr_settings
-    from minutebook.models import default_embedder, index_embedder
-    from minutebook.pipeline import sync
+    from minutebook.models.registry import default_embedder, index_embedder
+    from minutebook.pipeline.syncer import sync
 
     settings = settings_from(args)
     # No PATH: the folders the index was built from, or the configured corpus for a new index.

@@ -22,11 +22,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from minutebook.chunk import chunk_document
+    from minutebook.chunking.chunker import chunk_document
+    from minutebook.chunking.tokens import word_piece_counter
     from minutebook.cli.common import settings_from
     from minutebook.ingest import read_document
     from minutebook.ingest.ocr import ocr_settings
-    from minutebook.tokens import word_piece_counter
 
     ocr = ocr_settings(settings_from(args), enabled=False if args.no_ocr else None)
     doc = read_document(Path(args.file), ocr=ocr)

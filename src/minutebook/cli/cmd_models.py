@@ -15,7 +15,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from minutebook.models import model_reports
+    from minutebook.models.registry import model_reports
 
     reports = model_reports(settings_from(args, llm_model=args.model))
     if args.json:

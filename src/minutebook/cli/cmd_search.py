@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from minutebook.cli.common import display_path, emit_json, emit_json_line, field, marked, settings_from
-from minutebook.results import SNIPPET_WIDTH
+from minutebook.service.results import SNIPPET_WIDTH
 
 
 def add_filter_arguments(p: argparse.ArgumentParser) -> None:
@@ -54,7 +54,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def filters_from(args: argparse.Namespace) -> Any:
-    from minutebook.query import make_filters
+    from minutebook.search.query import make_filters
 
     return make_filters(args.committee, args.council, args.doc_type, args.since, args.until,
                         getattr(args, "speaker", None), getattr(args, "role", None), getattr(args, "paper", None))
@@ -62,8 +62,8 @@ def filters_from(args: argparse.Namespace) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     from minutebook.errors import UsageError
-    from minutebook.results import search_json
-    from minutebook.search import Ranking, open_searcher
+    from minutebook.search.hybrid import Ranking, open_searcher
+    from minutebook.service.results import search_json
 
     if bool(args.query) == bool(args.queries):
         raise UsageError("give a QUERY or --queries FILE.jsonl (one of them)",
@@ -92,8 +92,8 @@ def _batch(args: argparse.Namespace, settings: Any, top_k: int) -> int:
     """
     from minutebook.cli.batch import parse_line, read_lines
     from minutebook.errors import MinutebookError
-    from minutebook.results import hit_json
-    from minutebook.search import Ranking, open_searcher
+    from minutebook.search.hybrid import Ranking, open_searcher
+    from minutebook.service.results import hit_json
 
     lines = read_lines(args.queries)
     if args.queries != "-":
@@ -132,9 +132,9 @@ def _render(result: Any, query: str) -> None:
     from rich.console import Console
     from rich.text import Text
 
-    from minutebook.cite import format_citation
-    from minutebook.highlight import snippet
-    from minutebook.search import highlights
+    from minutebook.answer.cite import format_citation
+    from minutebook.search.highlight import snippet
+    from minutebook.search.hybrid import highlights
 
     console = Console(highlight=False, soft_wrap=False)
     if not result.hits:

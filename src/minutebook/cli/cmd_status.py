@@ -15,9 +15,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from minutebook.archive import Archive
-    from minutebook.index_ops import index_status
-    from minutebook.results import documents_json, status_json
+    from minutebook.index.ops import index_status
+    from minutebook.service.archive import Archive
+    from minutebook.service.results import documents_json, status_json
 
     settings = settings_from(args)
     with Archive(settings) as archive:

@@ -22,10 +22,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from minutebook import timeline
     from minutebook.cli.cmd_search import filters_from
-    from minutebook.results import TOPIC_TOP_K, timeline_json
-    from minutebook.search import open_searcher
+    from minutebook.council import timeline
+    from minutebook.search.hybrid import open_searcher
+    from minutebook.service.results import TOPIC_TOP_K, timeline_json
 
     settings = settings_from(args)
     filters = filters_from(args)
@@ -47,7 +47,7 @@ def _render(t: Any) -> None:
     from rich.console import Console
     from rich.text import Text
 
-    from minutebook.cite import format_date, meeting_label, trim_quote
+    from minutebook.answer.cite import format_date, meeting_label, trim_quote
 
     console = Console(highlight=False, soft_wrap=False)
     if not t.entries:

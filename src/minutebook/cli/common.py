@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from itertools import pairwise
 from typing import Any
 
-from minutebook.cite import display_path as _display_path
+from minutebook.answer.cite import display_path as _display_path
 from minutebook.config import Settings, load_settings
-from minutebook.safe_text import json_safe, one_line, visible
+from minutebook.text.safe_text import json_safe, one_line, visible
 
 
 def settings_from(args: argparse.Namespace, **extra: object) -> Settings:
@@ -56,7 +56,7 @@ def marked(text: str, spans: Sequence[tuple[int, int]], style: str, *, prefix: s
 
 def emit_json(value: Any) -> None:
     """One JSON document on stdout, UTF-8, keys in a stable order."""
-    from minutebook.results import dumps
+    from minutebook.service.results import dumps
 
     sys.stdout.write(dumps(value))
 

@@ -1,6 +1,6 @@
 """minutebook as a service: an HTTP/JSON API (``minutebook serve``) and an MCP server (``minutebook mcp``).
 
-Both answer with the JSON the CLI writes (``minutebook.results``), read the index read-only,
+Both answer with the JSON the CLI writes (``minutebook.service.results``), read the index read-only,
 and lend each request one of a few open archives, so one slow request never holds up another.
 """
 

@@ -37,10 +37,10 @@ from starlette.routing import Route
 
 from minutebook import __version__
 from minutebook.errors import MinutebookError
-from minutebook.results import dumps
 from minutebook.server.operations import OPERATIONS, Operation, PassageNotFound, run
 from minutebook.server.pool import ArchivePool
 from minutebook.server.requests import Limits
+from minutebook.service.results import dumps
 
 STATUS_FOR_EXIT = {0: 200, 2: 400, 3: 503, 4: 503, 75: 503}
 RETRY_AFTER_SECONDS = "5"

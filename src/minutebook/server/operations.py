@@ -1,7 +1,7 @@
 """The read-only operations a service offers, each over one borrowed archive.
 
 Every operation takes the request's parameters as a mapping, checks them (``requests``), and
-returns the JSON value the matching CLI command writes (``minutebook.results``).
+returns the JSON value the matching CLI command writes (``minutebook.service.results``).
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from minutebook import results
-from minutebook.archive import Archive
 from minutebook.config import Settings
 from minutebook.errors import MinutebookError
 from minutebook.server import requests as rq
 from minutebook.server.requests import FILTERS, Limits
+from minutebook.service import results
+from minutebook.service.archive import Archive
 
 Params = Mapping[str, object]
 

@@ -11,10 +11,10 @@ import queue
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from minutebook.archive import Archive, shared_generator
 from minutebook.config import Settings
 from minutebook.errors import MinutebookError
 from minutebook.protocols import Embedder
+from minutebook.service.archive import Archive, shared_generator
 
 
 class ServerBusy(MinutebookError):
@@ -29,7 +29,7 @@ class ArchivePool:
     def __init__(self, settings: Settings, size: int = 4, *, embedder: Embedder | None = None) -> None:
         if size < 1:
             raise ValueError("a pool needs at least one archive")
-        from minutebook.models import index_embedder
+        from minutebook.models.registry import index_embedder
 
         self.settings = settings
         self.size = size

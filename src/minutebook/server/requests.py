@@ -96,7 +96,7 @@ def kinds(values: Mapping[str, object]) -> tuple[str, ...]:
 
 def filters(values: Mapping[str, object]) -> Filters:
     """The filters applied before ranking, checked as the CLI checks its flags."""
-    from minutebook.query import make_filters
+    from minutebook.search.query import make_filters
 
     def opt(name: str) -> str | None:
         value = values.get(name)

@@ -11,8 +11,8 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from minutebook.answer.cite import format_citation
 from minutebook.answer.render import cited_numbers
-from minutebook.cite import format_citation
 from minutebook.types import Answer, Hit
 from minutebook_tui.text import line, literal, visible
 

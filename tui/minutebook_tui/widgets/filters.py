@@ -14,13 +14,13 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Select, Static
 
-from minutebook.reader import Facets
+from minutebook.service.reader import Facets
 from minutebook_tui.text import visible
 
 
 @dataclass(frozen=True, slots=True)
 class FilterValues:
-    """What the bar holds, as typed: checked by ``minutebook.query.make_filters``."""
+    """What the bar holds, as typed: checked by ``minutebook.search.query.make_filters``."""
 
     committee: str | None = None
     council: str | None = None

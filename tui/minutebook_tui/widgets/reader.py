@@ -7,9 +7,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
-from minutebook.cite import display_path, format_citation
-from minutebook.reader import PassageContext
-from minutebook.search import query_spans
+from minutebook.answer.cite import display_path, format_citation
+from minutebook.search.hybrid import query_spans
+from minutebook.service.reader import PassageContext
 from minutebook.types import Hit
 from minutebook_tui.text import line, literal
 

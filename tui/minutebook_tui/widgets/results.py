@@ -8,9 +8,9 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from minutebook.cite import format_date, is_ofsted, meeting_label
-from minutebook.highlight import snippet
-from minutebook.search import highlights
+from minutebook.answer.cite import format_date, is_ofsted, meeting_label
+from minutebook.search.highlight import snippet
+from minutebook.search.hybrid import highlights
 from minutebook.types import Hit, SearchResult
 from minutebook_tui.text import line, literal
 

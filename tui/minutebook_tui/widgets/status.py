@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Button, ProgressBar, Static
 
-from minutebook.index_ops import IndexStatus
+from minutebook.index.ops import IndexStatus
 from minutebook.types import Progress, SyncReport
 from minutebook_tui.text import line
 

@@ -14,9 +14,9 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from minutebook.cite import format_date, meeting_label
-from minutebook.figures import Figure
-from minutebook.timeline import Timeline, TimelineEntry, TimelineFigure
+from minutebook.answer.cite import format_date, meeting_label
+from minutebook.council.figures import Figure
+from minutebook.council.timeline import Timeline, TimelineEntry, TimelineFigure
 from minutebook_tui.text import line, literal
 
 BARS = "▁▂▃▄▅▆▇█"

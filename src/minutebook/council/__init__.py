@@ -1,0 +1,1 @@
+"""The council layer: vocabulary, councils, speakers, figures, decisions, timelines and briefings."""

@@ -1,0 +1,1 @@
+"""The embedded engine: a SQLite database with FTS5 keywords, and FAISS vector files beside it."""

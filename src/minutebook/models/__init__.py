@@ -1,0 +1,1 @@
+"""Models minutebook runs: the embedding model and the local language model."""

@@ -1,0 +1,1 @@
+"""Sync: file -> Document -> Chunk -> vectors + index rows, kept in step with folders of papers."""

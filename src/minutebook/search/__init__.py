@@ -1,0 +1,1 @@
+"""Search: a query understood, candidates from the index, ranked into hits."""

@@ -1,0 +1,1 @@
+"""What the front ends call: one open index, its JSON results and its reader."""

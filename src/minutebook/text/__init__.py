@@ -1,0 +1,1 @@
+"""Text as minutebook matches and shows it: words folded and stemmed, terminal-safe output."""
