@@ -73,11 +73,19 @@ class IndexMismatch(MinutebookError):
 
 
 class IndexCorrupt(MinutebookError):
+    """The index database or one of its files is damaged."""
+
     exit_code = 3
 
 
 class IndexWriteFailed(MinutebookError):
-    """The index could not be written (disk full, read-only); the last commit is intact."""
+    """The index could not be written (disk full); the last commit is intact."""
+
+
+class IndexUnwritable(IndexWriteFailed):
+    """The index folder cannot be written (permission denied, read-only filesystem); reading still works."""
+
+    exit_code = 3
 
 
 class IndexLocked(MinutebookError):

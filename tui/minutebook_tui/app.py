@@ -139,12 +139,22 @@ class MinutebookApp(App[None]):
     # --- errors ----------------------------------------------------------------------
 
     def _error(self, exc: BaseException) -> None:
+        exc = self._plain(exc)
         if isinstance(exc, MinutebookError):
             text = exc.message + (f"\n{exc.hint}" if exc.hint else "")
             self.notify(text, title="minutebook", severity="error", timeout=10, markup=False)
         else:
             self.notify(f"{type(exc).__name__}: {exc}", title="Unexpected error (please report it)",
                         severity="error", timeout=15, markup=False)
+
+    def _plain(self, exc: BaseException) -> BaseException:
+        """A damaged or unwritable index as the error that says so and what to do (not a bug report)."""
+        index = self.services.settings.index
+        if isinstance(exc, MinutebookError) or not isinstance(index, Path):
+            return exc
+        from minutebook.index.sqlite.store import index_failure
+
+        return index_failure(index, exc) or exc
 
     # --- start-up loading ------------------------------------------------------------
 

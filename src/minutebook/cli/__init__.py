@@ -17,6 +17,10 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from minutebook.errors import MinutebookError
 
 # Command modules, each with `register(subparsers, common)` and `run(args) -> int`.
 # They import nothing heavy at module level, so `minutebook --help` stays instant.
@@ -71,13 +75,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help(sys.stderr)
         return 2
-    try:
-        return int(args.run(args))
-    except MinutebookError as exc:
+    def report(exc: MinutebookError) -> int:
         print(f"minutebook: {one_line(exc.message)}", file=sys.stderr)
         if exc.hint:
             print(f"  {visible(exc.hint)}", file=sys.stderr)
         return exc.exit_code
+
+    try:
+        return int(args.run(args))
+    except MinutebookError as exc:
+        return report(exc)
     except KeyboardInterrupt:
         print("minutebook: interrupted", file=sys.stderr)
         return 130
@@ -86,6 +93,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except Exception as exc:
+        failure = _index_failure(args, exc)
+        if failure is None:
+            raise
+        return report(failure)
+
+
+def _index_failure(args: argparse.Namespace, exc: BaseException) -> MinutebookError | None:
+    """The plain error for a damaged or unwritable index met anywhere in a command, or None."""
+    from minutebook.cli.common import settings_from
+    from minutebook.errors import MinutebookError
+    from minutebook.index.sqlite.store import index_failure
+
+    try:
+        folder = settings_from(args).index
+    except MinutebookError:
+        return None
+    return None if isinstance(folder, str) else index_failure(folder, exc)
 
 
 if __name__ == "__main__":

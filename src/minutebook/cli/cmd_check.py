@@ -47,8 +47,14 @@ def run(args: argparse.Namespace) -> int:
             echo(f"  {problem.part}: {field(problem.message)}")
         if report.problems:
             fixable = any(p.repairable for p in report.problems)
+            rebuild = ("Rebuild the index from the papers with "
+                       f"`minutebook index --rebuild --index {field(report.folder)}` (a damaged database is kept "
+                       "beside it, renamed; the embeddings it can still read are reused).")
+            if args.repair and any(not p.repairable for p in report.problems):
+                echo("Not repaired: --repair rebuilds only the keyword index and the vector file; it cannot mend the "
+                     + " or the ".join(sorted({p.part for p in report.problems if not p.repairable})) + ".")
             if fixable and not args.repair:
                 echo("Run `minutebook check --repair` to rebuild the keyword index and vector file from the database.")
-            elif not fixable or args.repair:
-                echo("Rebuild the index from the papers with `minutebook index --rebuild`.")
+            else:
+                echo(rebuild)
     return EXIT_HEALTHY if report.healthy else EXIT_PROBLEMS

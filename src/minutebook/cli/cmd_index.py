@@ -37,8 +37,7 @@ def run(args: argparse.Namespace) -> int:
     # No PATH: the folders the index was built from, or the configured corpus for a new index.
     roots = [Path(p) for p in args.paths] or list(source_folders(settings.index)) or list(settings.corpus)
     embedder = default_embedder(settings) if args.rebuild else index_embedder(settings)
-    if args.rebuild:
-        rebuild_index(settings.index, embedder.model_id)
+    set_aside = rebuild_index(settings.index, embedder.model_id) if args.rebuild else None
     show = stderr_is_tty() and not args.quiet
     with _ProgressBar(show) as bar:
         report = sync(settings.index, roots, embedder, progress=bar.update,
@@ -54,8 +53,13 @@ def run(args: argparse.Namespace) -> int:
             "ocr_pages": report.ocr_pages,
             "notices": [{"path": n.path, "reason": n.reason} for n in report.notices],
             "seconds": round(report.seconds, 2),
+            "damaged_database": None if set_aside is None else {
+                "kept_as": set_aside.path, "embeddings_read": set_aside.embeddings},
         })
     else:
+        if set_aside is not None:
+            echo(f"The damaged database was kept as {display_path(set_aside.path)}; "
+                 f"{set_aside.embeddings} stored embeddings could still be read and were reused where they fit.")
         echo(
             f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
             f"{len(report.moved)} moved, {len(report.unchanged)} unchanged, {len(report.failed)} failed "

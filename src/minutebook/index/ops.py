@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from minutebook.errors import MinutebookError
+from minutebook.errors import IndexCorrupt, IndexMismatch, IndexMissing, MinutebookError
 from minutebook.index.postgres import is_location
 from minutebook.index.sqlite.lock import writer_lock
-from minutebook.index.sqlite.store import DB_NAME, Store
+from minutebook.index.sqlite.store import DB_NAME, Store, damaged, index_failure
 from minutebook.index.sqlite.vectors import FILE_PREFIX
-from minutebook.ingest.discover import recorded_sources
+from minutebook.ingest.discover import SOURCES_KEY, recorded_sources
 from minutebook.types import FileFailure
 
 
@@ -39,6 +40,8 @@ def index_status(folder: Path | str) -> IndexStatus:
     folder = Path(folder)
     store = Store.open(folder, readonly=True)
     try:
+        if store.damage():  # the counts below can come from intact pages of a damaged file
+            raise damaged(folder)
         with store.snapshot() as conn:
             docs, pages = conn.execute("SELECT count(*), coalesce(sum(page_count), 0) FROM documents").fetchone()
             chunks = conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
@@ -63,34 +66,56 @@ def source_folders(folder: Path | str) -> tuple[Path, ...]:
     """The folders the index in ``folder`` was built from; empty when there is no index yet."""
     if is_location(folder):
         return ()
+    folder = Path(folder)
     try:
-        store = Store.open(Path(folder), readonly=True)
+        store = Store.open(folder, readonly=True)
     except MinutebookError:
         return ()
     try:
         return recorded_sources(store.meta())
+    except Exception as exc:  # a damaged database records no folders we can trust
+        if index_failure(folder, exc) is None:
+            raise
+        return ()
     finally:
         store.close()
 
 
-def rebuild_index(folder: Path | str, embed_model_id: str) -> None:
+@dataclass(frozen=True, slots=True)
+class SetAside:
+    """A damaged database moved out of the way by ``rebuild_index``."""
+
+    path: str  # where the damaged database file now is
+    embeddings: int  # stored embeddings still readable from it, put in the new database for reuse
+
+
+def rebuild_index(folder: Path | str, embed_model_id: str) -> SetAside | None:
     """Empty the index in ``folder`` so the next sync re-reads and re-chunks every paper.
 
     Stored embeddings are kept when they came from the same model: passages whose text is
     unchanged under a new chunker are not embedded again. Anything else starts afresh.
+    A damaged database is set aside (renamed, kept) and a new one made, holding every stored
+    embedding that can still be read (they are keyed by model and text, so only matching
+    passages reuse them); returns where the damaged file went.
     """
     if is_location(folder):
         from minutebook.index.postgres.sync import rebuild
 
-        return rebuild(str(folder), embed_model_id)
+        rebuild(str(folder), embed_model_id)
+        return None
     folder = Path(folder)
     if not (folder / DB_NAME).exists():
-        return
+        return None
     with writer_lock(folder):
         try:
-            store = Store.open(folder)
-        except MinutebookError:
+            store: Store | None = Store.open(folder)
+        except IndexCorrupt:
+            return _set_aside(folder)
+        except (IndexMissing, IndexMismatch):
             store = None
+        if store is not None and store.damage():
+            store.close()
+            return _set_aside(folder)
         if store is not None and store.meta().get("embed_model_id") == embed_model_id:
             try:
                 with store.transaction() as conn:
@@ -102,9 +127,51 @@ def rebuild_index(folder: Path | str, embed_model_id: str) -> None:
                                  " 'dimension', 'normalised', 'generation', 'source_folders')")
             finally:
                 store.close()
-            return
+            return None
         if store is not None:
             store.close()
         for path in folder.iterdir():
             if path.name.startswith(DB_NAME) or path.name.startswith(FILE_PREFIX):
                 path.unlink()
+        return None
+
+
+def _set_aside(folder: Path) -> SetAside:
+    """Rename the damaged database (with its WAL) and start a new one with what can be read of it."""
+    embeddings: list[tuple[str, bytes]] = []
+    sources = ""
+    try:
+        old = Store.open(folder, readonly=True)
+    except MinutebookError:
+        old = None  # not even its header can be read: nothing to salvage
+    if old is not None:
+        try:
+            embeddings = list(old.readable_embeddings())
+            sources = _readable_meta(old).get(SOURCES_KEY, "")
+        finally:
+            old.close()
+    kept = folder / f"{DB_NAME}.damaged-{time.strftime('%Y%m%d-%H%M%S')}"
+    for suffix in ("", "-wal", "-shm"):
+        part = folder / (DB_NAME + suffix)
+        if part.exists():
+            part.rename(kept.with_name(kept.name + suffix))
+    for path in folder.glob(f"{FILE_PREFIX}*"):
+        path.unlink()  # derived from the damaged database
+    store = Store.open(folder, create=True)
+    try:
+        with store.transaction() as conn:
+            conn.executemany("INSERT OR IGNORE INTO embeddings (hash, vector) VALUES (?, ?)", embeddings)
+            if sources:
+                store.set_meta({SOURCES_KEY: sources})
+    finally:
+        store.close()
+    return SetAside(str(kept), len(embeddings))
+
+
+def _readable_meta(store: Store) -> dict[str, str]:
+    try:
+        return store.meta()
+    except Exception as exc:  # the manifest's page may be among the damaged ones
+        if index_failure(store.folder, exc) is None:
+            raise
+        return {}

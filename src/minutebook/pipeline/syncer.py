@@ -24,7 +24,15 @@ from minutebook.council.speakers import attribute
 from minutebook.errors import IndexCorrupt
 from minutebook.index.postgres import is_location
 from minutebook.index.sqlite.lock import writer_lock
-from minutebook.index.sqlite.store import SCHEMA_VERSION, IndexManifest, Store, now_iso, write_failure
+from minutebook.index.sqlite.store import (
+    SCHEMA_VERSION,
+    IndexManifest,
+    Store,
+    damaged,
+    index_failure,
+    now_iso,
+    write_failure,
+)
 from minutebook.index.sqlite.vectors import VectorFile, VectorIndex, remove_stale_files
 from minutebook.ingest.discover import SOURCES_KEY, in_scope, scan, superseded, with_sources
 from minutebook.ingest.extract import ReadLimits, extract_files, page_notice
@@ -281,17 +289,20 @@ def sync(
         return sync_postgres(str(folder), roots, embedder, progress=progress, limits=limits, ocr=ocr)
     folder = Path(folder)
     started = time.monotonic()
-    with writer_lock(folder):
-        store = Store.open(folder, create=True)
-        try:
-            return _sync_locked(store, roots, embedder, progress, started, limits, ocr)
-        except (OSError, sqlite3.OperationalError) as exc:
-            failure = write_failure(folder, exc)
-            if failure is None:
-                raise
-            raise failure from exc
-        finally:
-            store.close()
+    try:
+        with writer_lock(folder):
+            store = Store.open(folder, create=True)
+            try:
+                if store.damage():  # writing on damaged pages would spread the damage
+                    raise damaged(folder)
+                return _sync_locked(store, roots, embedder, progress, started, limits, ocr)
+            finally:
+                store.close()
+    except (OSError, sqlite3.DatabaseError) as exc:
+        failure = write_failure(folder, exc) if isinstance(exc, OSError) else index_failure(folder, exc)
+        if failure is None:
+            raise
+        raise failure from exc
 
 
 def _all_recut(stored: dict, tally: _Tally, gone: dict) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from minutebook.config import Settings
@@ -96,4 +97,12 @@ OPERATIONS: dict[str, Operation] = {
 def run(op: Operation, archive: Archive, values: Params, limits: Limits) -> Any:
     """Check the parameter names, then run ``op``."""
     rq.check_names(values, op.params)
-    return op.run(archive, values, limits)
+    try:
+        return op.run(archive, values, limits)
+    except Exception as exc:  # a damaged or unwritable index is the caller's to hear about, not a bug
+        from minutebook.index.sqlite.store import index_failure
+
+        failure = index_failure(archive.settings.index, exc) if isinstance(archive.settings.index, Path) else None
+        if failure is None:
+            raise
+        raise failure from exc

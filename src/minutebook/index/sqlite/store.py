@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -24,7 +25,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from minutebook.errors import IndexCorrupt, IndexMismatch, IndexMissing, IndexWriteFailed
+from minutebook.errors import (
+    IndexCorrupt,
+    IndexMismatch,
+    IndexMissing,
+    IndexUnwritable,
+    IndexWriteFailed,
+    MinutebookError,
+)
 from minutebook.types import Chunk, Document, FileFailure, Metadata, Page
 
 if TYPE_CHECKING:
@@ -151,6 +159,32 @@ class StoredChunk:
 
 
 _DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+_DENIED_ERRNOS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
+_DAMAGED_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+_DENIED_CODES = frozenset({sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM})
+
+
+def damaged(folder: Path, reason: str = "database disk image is malformed") -> IndexCorrupt:
+    """The one-line error for a damaged index database: which index, and the remedy."""
+    return IndexCorrupt(
+        f"the index at {folder} is damaged ({reason}): rebuild it from the papers with "
+        f"`minutebook index --rebuild --index {folder}` (the damaged file is kept beside it, renamed)"
+    )
+
+
+def unwritable(folder: Path) -> IndexUnwritable:
+    """The error for an index folder this process cannot write: read-only disk, or permission denied."""
+    read_only = _read_only_disk(folder if folder.exists() else folder.parent)
+    return IndexUnwritable(
+        f"cannot write to the index folder {folder} ({'read-only' if read_only else 'permission denied'})",
+        "Searches still work on it. To update it, make the folder writable, or build the index "
+        "in another folder with --index DIR.",
+    )
+
+
+def _sqlite_code(exc: BaseException) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None) if isinstance(exc, sqlite3.Error) else None
+    return None if code is None else int(code) & 0xFF  # the primary code, without its extended bits
 
 
 def write_failure(folder: Path, exc: BaseException) -> IndexWriteFailed | None:
@@ -159,11 +193,65 @@ def write_failure(folder: Path, exc: BaseException) -> IndexWriteFailed | None:
             "Free some space (or move the index with --index), then run `minutebook index` again.")
     if isinstance(exc, OSError) and exc.errno in _DISK_FULL_ERRNOS:
         return IndexWriteFailed(f"the disk holding the index at {folder} is full", hint)
-    if isinstance(exc, OSError) and exc.errno == errno.EROFS:
-        return IndexWriteFailed(f"the index at {folder} is on a read-only disk", hint)
     if isinstance(exc, sqlite3.OperationalError) and "disk is full" in str(exc):
         return IndexWriteFailed(f"the disk holding the index at {folder} is full", hint)
+    if isinstance(exc, OSError) and exc.errno in _DENIED_ERRNOS and _inside(exc.filename, folder):
+        return unwritable(folder)
+    if _sqlite_code(exc) in _DENIED_CODES:
+        return unwritable(folder)
     return None
+
+
+def index_failure(folder: Path, exc: BaseException) -> MinutebookError | None:
+    """What a person reads for an error met using the index in ``folder``, or None if it is not one.
+
+    A damaged database file, a folder that cannot be written, or a full disk, as SQLite reports
+    them. Front ends call it for errors no other handler explained, so that none of these reaches
+    anyone as a traceback.
+    """
+    code = _sqlite_code(exc)
+    if code is None:
+        return None
+    if code in _DAMAGED_CODES:
+        return damaged(folder, str(exc))
+    return write_failure(folder, exc)
+
+
+def _inside(filename: object, folder: Path) -> bool:
+    """Whether an OSError's file is the index folder or in it (not a paper being read)."""
+    if not isinstance(filename, str | bytes | os.PathLike):
+        return False
+    path = os.path.abspath(os.fsdecode(filename))
+    top = os.path.abspath(folder)
+    return path == top or path.startswith(top + os.sep) or top.startswith(path + os.sep)
+
+
+def _connect_readonly(db: Path) -> sqlite3.Connection:
+    """A read-only connection, also on a read-only disk or a folder this process cannot write.
+
+    SQLite reads a WAL database through a ``-shm`` file beside it; where that cannot be
+    created, nothing can write the database either, so it is opened as immutable.
+    """
+    def connect(query: str) -> sqlite3.Connection:
+        return sqlite3.connect(f"{db.absolute().as_uri()}?{query}", uri=True, check_same_thread=False,
+                               timeout=30, isolation_level=None)
+
+    conn = connect("mode=ro")
+    try:
+        conn.execute("PRAGMA user_version").fetchone()
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if _sqlite_code(exc) not in _DENIED_CODES or (os.access(db.parent, os.W_OK) and not _read_only_disk(db)):
+            raise
+        conn = connect("mode=ro&immutable=1")
+    return conn
+
+
+def _read_only_disk(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 def now_iso() -> str:
@@ -189,11 +277,13 @@ class Store:
                 "Build one with `minutebook index PATH` (or point --index / MINUTEBOOK_INDEX at one).",
             )
         if create:
-            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise write_failure(folder, exc) or exc from exc
         try:
             if readonly:
-                conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, check_same_thread=False,
-                                       timeout=30, isolation_level=None)
+                conn = _connect_readonly(db)
             else:
                 conn = sqlite3.connect(db, check_same_thread=False, timeout=30, isolation_level=None)
             conn.execute("PRAGMA foreign_keys = ON")
@@ -219,14 +309,19 @@ class Store:
                     else "Upgrade minutebook, or rebuild the index with `minutebook index --rebuild`.",
                 )
         except sqlite3.DatabaseError as exc:
-            raise IndexCorrupt(
-                f"index database {db} cannot be read: {exc}",
-                "Run `minutebook check --repair`, or delete the folder and run `minutebook index` again.",
-            ) from exc
+            raise index_failure(folder, exc) or damaged(folder, str(exc)) from exc
         return store
 
     def close(self) -> None:
         self.conn.close()
+
+    def damage(self) -> str | None:
+        """What SQLite's quick check finds wrong with the database (it reads every page), or None."""
+        try:
+            rows = [r[0] for r in self.conn.execute("PRAGMA quick_check(5)")]
+        except sqlite3.DatabaseError as exc:
+            return str(exc)
+        return None if rows == ["ok"] else "database disk image is malformed"
 
     def schema_version(self) -> int:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
@@ -421,6 +516,31 @@ class Store:
             ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
             vecs = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), dimension)
             yield ids, vecs
+
+    def readable_embeddings(self, window: int = 256) -> Iterator[tuple[str, bytes]]:
+        """Every stored (hash, vector) that can still be read from a damaged database.
+
+        Rows are read by rowid windows; a window touching a damaged page is read row by row,
+        and the rows that cannot be read are skipped.
+        """
+        def rows(low: int, high: int) -> list[tuple[str, bytes]] | None:
+            try:
+                found = self.conn.execute(
+                    "SELECT hash, vector FROM embeddings WHERE rowid BETWEEN ? AND ?", (low, high)).fetchall()
+            except sqlite3.DatabaseError:
+                return None
+            return [(h, v) for h, v in found if isinstance(h, str) and isinstance(v, bytes)]
+
+        try:
+            top = int(self.conn.execute("SELECT max(rowid) FROM embeddings").fetchone()[0] or 0)
+        except sqlite3.DatabaseError:  # the table's right edge is damaged: bound rowids by the file's size
+            pages, size = (self.conn.execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_count", "page_size"))
+            top = int(pages) * int(size) // 64
+        for low in range(1, top + 1, window):
+            found = rows(low, low + window - 1)
+            if found is None:
+                found = [row for rowid in range(low, low + window) for row in rows(rowid, rowid) or ()]
+            yield from found
 
     def drop_unused_embeddings(self) -> int:
         cur = self.conn.execute(
