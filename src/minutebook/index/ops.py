@@ -151,10 +151,12 @@ def _set_aside(folder: Path) -> SetAside:
         finally:
             old.close()
     kept = folder / f"{DB_NAME}.damaged-{time.strftime('%Y%m%d-%H%M%S')}"
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal"):  # a WAL with frames in it is part of the damaged database
         part = folder / (DB_NAME + suffix)
-        if part.exists():
+        if part.exists() and (not suffix or part.stat().st_size):
             part.rename(kept.with_name(kept.name + suffix))
+    for suffix in ("-wal", "-shm"):
+        (folder / (DB_NAME + suffix)).unlink(missing_ok=True)
     for path in folder.glob(f"{FILE_PREFIX}*"):
         path.unlink()  # derived from the damaged database
     store = Store.open(folder, create=True)
