@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from minutebook.config import Settings
-from minutebook.errors import UsageError
+from minutebook.errors import MinutebookError, UsageError
 from minutebook.models.embed import MiniLMEmbedder
 from minutebook.protocols import Embedder
 
@@ -54,21 +54,29 @@ def index_embedder(settings: Settings) -> Embedder:
         return default_embedder(settings)
     db = Path(settings.index) / DB_NAME
     if db.exists():
-        import sqlite3
-
-        try:
-            conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-            try:
-                row = conn.execute("SELECT value FROM meta WHERE key = 'embed_model_id'").fetchone()
-            finally:
-                conn.close()
-        except sqlite3.DatabaseError:
-            row = None
         backends = {MINILM_ID: "torch", ONNX_MODEL_ID: "onnx", ONNX_INT8_MODEL_ID: "onnx-int8"}
-        backend = backends.get(row[0] if row else "")
+        backend = backends.get(_stored_model_id(Path(settings.index)))
         if backend and backend != settings.embed_backend:
             return default_embedder(replace(settings, embed_backend=backend))
     return default_embedder(settings)
+
+
+def _stored_model_id(folder: Path) -> str:
+    """The embedding model the index in ``folder`` records ("" when it cannot be read)."""
+    from minutebook.index.sqlite.store import Store, index_failure
+
+    try:
+        store = Store.open(folder, readonly=True)  # also on a read-only disk
+    except MinutebookError:
+        return ""
+    try:
+        return store.meta().get("embed_model_id", "")
+    except Exception as exc:  # a damaged database: the command that uses it will say so
+        if index_failure(folder, exc) is None:
+            raise
+        return ""
+    finally:
+        store.close()
 
 
 # --- reporting (`minutebook models`) -----------------------------------------------------

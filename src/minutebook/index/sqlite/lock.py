@@ -21,9 +21,14 @@ def writer_lock(folder: Path) -> Iterator[None]:
     The kernel drops the lock when its holder dies, even by SIGKILL, so a stale lock file
     never blocks the next sync.
     """
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:  # a read-only disk or a folder this process may not write
+        from minutebook.store import write_failure
+
+        raise write_failure(folder, exc) or exc from exc
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -177,8 +177,8 @@ def unwritable(folder: Path) -> IndexUnwritable:
     read_only = _read_only_disk(folder if folder.exists() else folder.parent)
     return IndexUnwritable(
         f"cannot write to the index folder {folder} ({'read-only' if read_only else 'permission denied'})",
-        "Searches still work on it. To update it, make the folder writable, or build the index "
-        "in another folder with --index DIR.",
+        ("Searches still work on it. " if (folder / DB_NAME).exists() else "")
+        + "Make the folder writable, or keep the index in another folder with --index DIR.",
     )
 
 
