@@ -209,10 +209,9 @@ def index_failure(folder: Path, exc: BaseException) -> MinutebookError | None:
     them. Front ends call it for errors no other handler explained, so that none of these reaches
     anyone as a traceback.
     """
-    code = _sqlite_code(exc)
-    if code is None:
+    if not isinstance(exc, sqlite3.Error):
         return None
-    if code in _DAMAGED_CODES:
+    if _sqlite_code(exc) in _DAMAGED_CODES:
         return damaged(folder, str(exc))
     return write_failure(folder, exc)
 
