@@ -801,7 +801,11 @@ def render_markdown(results: dict[str, Any], args: argparse.Namespace) -> str:
         "that logs and refuses every non-local socket connection and DNS lookup.",
         "",
     ]
-    return "\n".join(lines)
+    # The damaged-database and unwritable-folder section comes from bench/reliability_index.py: keep it.
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from reliability_index import preserved_section
+
+    return "\n".join(lines) + preserved_section(args.markdown)
 
 
 if __name__ == "__main__":

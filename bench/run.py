@@ -40,6 +40,8 @@ BENCHMARKS: dict[str, tuple[list[str], str]] = {
                   "Decision extraction and speaker attribution: precision and recall on bench/eval/decisions.jsonl "
                   "and speakers.jsonl"),
     "reliability": ([PY, "bench/reliability.py"], "Bad files, kills, queries during syncs, offline (bench/RELIABILITY.md)"),
+    "reliability_index": ([PY, "bench/reliability_index.py"],
+                          "Damaged index databases and unwritable index folders (bench/RELIABILITY.md)"),
 }
 
 

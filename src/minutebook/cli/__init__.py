@@ -4,7 +4,8 @@ Exit codes (documented in the README):
   0  success
   1  some files failed to index; the rest are indexed (``index``), or a general error
   2  bad arguments or query
-  3  no index, or an index that cannot be used (built with another model, damaged)
+  3  no index, or an index that cannot be used (built with another model, damaged),
+     or an index folder that cannot be written (read-only disk, permission denied)
   4  a model is missing or fails its checksum
   75 the index is being updated by another process (try again later)
   70 an internal error (a bug: please report it with the traceback)
