@@ -143,6 +143,7 @@ def test_rebuild_with_no_path_uses_the_folders_the_damaged_index_recorded(
     assert "The damaged database was kept as" in out and "5 added" in out
 
 
+@pytest.mark.slow  # embeds every passage again
 def test_rebuild_of_a_database_with_no_header_starts_afresh_and_keeps_the_file(
     corpus_index_copy: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -153,6 +154,7 @@ def test_rebuild_of_a_database_with_no_header_starts_afresh_and_keeps_the_file(
     assert len(list(corpus_index_copy.glob(DB + ".damaged-*"))) == 1
 
 
+@pytest.mark.slow  # starts a server process with the real model
 def test_serve_answers_503_naming_the_damaged_index(damaged: Path, tmp_path: Path) -> None:
     from tests.servers import start_server
 

@@ -92,6 +92,7 @@ def test_a_read_only_filesystem(corpus_index: Path, tmp_path: Path) -> None:
     assert sorted(p.name for p in index.iterdir()) == before
 
 
+@pytest.mark.slow  # nine commands in a child process, as the read-only case
 def test_a_folder_without_write_permission(corpus_index: Path, tmp_path: Path) -> None:
     prefix: list[str] = []
     if os.geteuid() == 0:
@@ -109,6 +110,7 @@ def test_a_folder_without_write_permission(corpus_index: Path, tmp_path: Path) -
     _check(results, index, "permission denied")
 
 
+@pytest.mark.slow  # nine commands in a child process, as the read-only case
 def test_an_immutable_folder(corpus_index: Path, tmp_path: Path) -> None:
     index = _fresh_copy(corpus_index, tmp_path / "index")
     if os.geteuid() != 0 or not _allowed(["chattr", "+i", str(index)]):
