@@ -152,7 +152,7 @@ class MinutebookApp(App[None]):
         index = self.services.settings.index
         if isinstance(exc, MinutebookError) or not isinstance(index, Path):
             return exc
-        from minutebook.index.sqlite.store import index_failure
+        from minutebook.index.sqlite.failures import index_failure
 
         return index_failure(index, exc) or exc
 

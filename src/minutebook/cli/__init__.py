@@ -105,7 +105,7 @@ def _index_failure(args: argparse.Namespace, exc: BaseException) -> MinutebookEr
     """The plain error for a damaged or unwritable index met anywhere in a command, or None."""
     from minutebook.cli.common import settings_from
     from minutebook.errors import MinutebookError
-    from minutebook.index.sqlite.store import index_failure
+    from minutebook.index.sqlite.failures import index_failure
 
     try:
         folder = settings_from(args).index

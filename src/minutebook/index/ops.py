@@ -8,8 +8,9 @@ from pathlib import Path
 
 from minutebook.errors import IndexCorrupt, IndexMismatch, IndexMissing, MinutebookError
 from minutebook.index.postgres import is_location
+from minutebook.index.sqlite.failures import damaged, index_failure
 from minutebook.index.sqlite.lock import writer_lock
-from minutebook.index.sqlite.store import DB_NAME, Store, damaged, index_failure
+from minutebook.index.sqlite.store import DB_NAME, Store
 from minutebook.index.sqlite.vectors import FILE_PREFIX
 from minutebook.ingest.discover import SOURCES_KEY, recorded_sources
 from minutebook.types import FileFailure

@@ -63,7 +63,8 @@ def index_embedder(settings: Settings) -> Embedder:
 
 def _stored_model_id(folder: Path) -> str:
     """The embedding model the index in ``folder`` records ("" when it cannot be read)."""
-    from minutebook.index.sqlite.store import Store, index_failure
+    from minutebook.index.sqlite.failures import index_failure
+    from minutebook.index.sqlite.store import Store
 
     try:
         store = Store.open(folder, readonly=True)  # also on a read-only disk

@@ -23,16 +23,9 @@ from minutebook.chunking.chunker import CHUNKER_VERSION, chunk_document
 from minutebook.council.speakers import attribute
 from minutebook.errors import IndexCorrupt
 from minutebook.index.postgres import is_location
+from minutebook.index.sqlite.failures import damaged, index_failure, write_failure
 from minutebook.index.sqlite.lock import writer_lock
-from minutebook.index.sqlite.store import (
-    SCHEMA_VERSION,
-    IndexManifest,
-    Store,
-    damaged,
-    index_failure,
-    now_iso,
-    write_failure,
-)
+from minutebook.index.sqlite.store import SCHEMA_VERSION, IndexManifest, Store, now_iso
 from minutebook.index.sqlite.vectors import VectorFile, VectorIndex, remove_stale_files
 from minutebook.ingest.discover import SOURCES_KEY, in_scope, scan, superseded, with_sources
 from minutebook.ingest.extract import ReadLimits, extract_files, page_notice

@@ -100,7 +100,7 @@ def run(op: Operation, archive: Archive, values: Params, limits: Limits) -> Any:
     try:
         return op.run(archive, values, limits)
     except Exception as exc:  # a damaged or unwritable index is the caller's to hear about, not a bug
-        from minutebook.index.sqlite.store import index_failure
+        from minutebook.index.sqlite.failures import index_failure
 
         failure = index_failure(archive.settings.index, exc) if isinstance(archive.settings.index, Path) else None
         if failure is None:

@@ -26,7 +26,7 @@ def writer_lock(folder: Path) -> Iterator[None]:
         folder.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:  # a read-only disk or a folder this process may not write
-        from minutebook.store import write_failure
+        from minutebook.index.sqlite.failures import write_failure
 
         raise write_failure(folder, exc) or exc from exc
     try:

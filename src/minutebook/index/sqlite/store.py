@@ -12,7 +12,6 @@ file or an unchanged passage inside a changed file never pays for embedding twic
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import sqlite3
@@ -25,13 +24,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from minutebook.errors import (
-    IndexCorrupt,
-    IndexMismatch,
-    IndexMissing,
-    IndexUnwritable,
-    IndexWriteFailed,
-    MinutebookError,
+from minutebook.errors import IndexMismatch, IndexMissing
+from minutebook.index.sqlite.failures import (
+    DENIED_CODES,
+    damaged,
+    index_failure,
+    read_only_disk,
+    sqlite_code,
+    write_failure,
 )
 from minutebook.types import Chunk, Document, FileFailure, Metadata, Page
 
@@ -158,73 +158,6 @@ class StoredChunk:
     embed_hash: str
 
 
-_DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
-_DENIED_ERRNOS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
-_DAMAGED_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
-_DENIED_CODES = frozenset({sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM})
-
-
-def damaged(folder: Path, reason: str = "database disk image is malformed") -> IndexCorrupt:
-    """The one-line error for a damaged index database: which index, and the remedy."""
-    return IndexCorrupt(
-        f"the index at {folder} is damaged ({reason}): rebuild it from the papers with "
-        f"`minutebook index --rebuild --index {folder}` (the damaged file is kept beside it, renamed)"
-    )
-
-
-def unwritable(folder: Path) -> IndexUnwritable:
-    """The error for an index folder this process cannot write: read-only disk, or permission denied."""
-    read_only = _read_only_disk(folder if folder.exists() else folder.parent)
-    return IndexUnwritable(
-        f"cannot write to the index folder {folder} ({'read-only' if read_only else 'permission denied'})",
-        ("Searches still work on it. " if (folder / DB_NAME).exists() else "")
-        + "Make the folder writable, or keep the index in another folder with --index DIR.",
-    )
-
-
-def _sqlite_code(exc: BaseException) -> int | None:
-    code = getattr(exc, "sqlite_errorcode", None) if isinstance(exc, sqlite3.Error) else None
-    return None if code is None else int(code) & 0xFF  # the primary code, without its extended bits
-
-
-def write_failure(folder: Path, exc: BaseException) -> IndexWriteFailed | None:
-    """The plain-language error for a failed index write, or None if ``exc`` is not one."""
-    hint = ("Nothing already indexed was lost: searches use the last completed sync. "
-            "Free some space (or move the index with --index), then run `minutebook index` again.")
-    if isinstance(exc, OSError) and exc.errno in _DISK_FULL_ERRNOS:
-        return IndexWriteFailed(f"the disk holding the index at {folder} is full", hint)
-    if isinstance(exc, sqlite3.OperationalError) and "disk is full" in str(exc):
-        return IndexWriteFailed(f"the disk holding the index at {folder} is full", hint)
-    if isinstance(exc, OSError) and exc.errno in _DENIED_ERRNOS and _inside(exc.filename, folder):
-        return unwritable(folder)
-    if _sqlite_code(exc) in _DENIED_CODES:
-        return unwritable(folder)
-    return None
-
-
-def index_failure(folder: Path, exc: BaseException) -> MinutebookError | None:
-    """What a person reads for an error met using the index in ``folder``, or None if it is not one.
-
-    A damaged database file, a folder that cannot be written, or a full disk, as SQLite reports
-    them. Front ends call it for errors no other handler explained, so that none of these reaches
-    anyone as a traceback.
-    """
-    if not isinstance(exc, sqlite3.Error):
-        return None
-    if _sqlite_code(exc) in _DAMAGED_CODES:
-        return damaged(folder, str(exc))
-    return write_failure(folder, exc)
-
-
-def _inside(filename: object, folder: Path) -> bool:
-    """Whether an OSError's file is the index folder or in it (not a paper being read)."""
-    if not isinstance(filename, str | bytes | os.PathLike):
-        return False
-    path = os.path.abspath(os.fsdecode(filename))
-    top = os.path.abspath(folder)
-    return path == top or path.startswith(top + os.sep) or top.startswith(path + os.sep)
-
-
 def _connect_readonly(db: Path) -> sqlite3.Connection:
     """A read-only connection, also on a read-only disk or a folder this process cannot write.
 
@@ -240,17 +173,10 @@ def _connect_readonly(db: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA user_version").fetchone()
     except sqlite3.OperationalError as exc:
         conn.close()
-        if _sqlite_code(exc) not in _DENIED_CODES or (os.access(db.parent, os.W_OK) and not _read_only_disk(db)):
+        if sqlite_code(exc) not in DENIED_CODES or (os.access(db.parent, os.W_OK) and not read_only_disk(db)):
             raise
         conn = connect("mode=ro&immutable=1")
     return conn
-
-
-def _read_only_disk(path: Path) -> bool:
-    try:
-        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
-    except OSError:
-        return False
 
 
 def now_iso() -> str:
