@@ -35,10 +35,13 @@ class ScriptedGenerator:
     pieces: Sequence[str]
     model_id: str = "scripted sha256:0000"
     prompts: list[str] = field(default_factory=list)
+    grammars: list[str | None] = field(default_factory=list)
     taken: int = 0
+    metadata: dict[str, str] = field(default_factory=dict)
 
-    def stream(self, prompt: str, max_tokens: int, stop: Sequence[str]) -> Iterator[str]:
+    def stream(self, prompt: str, max_tokens: int, stop: Sequence[str], grammar: str | None = None) -> Iterator[str]:
         self.prompts.append(prompt)
+        self.grammars.append(grammar)
         for piece in self.pieces[:max_tokens]:
             self.taken += 1
             yield piece
@@ -47,7 +50,7 @@ class ScriptedGenerator:
 class ExplodingGenerator:
     model_id = "must-not-run"
 
-    def stream(self, prompt: str, max_tokens: int, stop: Sequence[str]) -> Iterator[str]:
+    def stream(self, prompt: str, max_tokens: int, stop: Sequence[str], grammar: str | None = None) -> Iterator[str]:
         raise AssertionError("the language model was called")
 
 

@@ -55,7 +55,7 @@ def test_check_text_splits_and_reads_markers() -> None:
     assert [s.supported for s in result] == [True, True, False, False]
     assert result[0].text == "Members raised concerns about caseloads." and result[0].citations == (2,)
     assert result[2].reason == "cites [9], which was not retrieved"
-    assert result[3].reason == "45 is not in [2]"
+    assert (result[3].reason or "").startswith("45 is not in [2]")
 
 
 def test_marker_parsing() -> None:
@@ -72,3 +72,31 @@ def test_a_refusal_fails_when_the_question_is_answerable_and_passes_when_not() -
 def test_an_echoed_instruction_is_never_supported_even_when_it_cites() -> None:
     s = check_sentence("You answer questions about council committee papers.", (2,), SOURCES)
     assert not s.supported and s.reason == "repeats the instructions, not the papers"
+
+
+def test_a_sentence_is_supported_only_when_most_of_its_words_are_in_what_it_cites() -> None:
+    # Three of its seven content words are in [2]: a third was enough once, "most" means more than half.
+    s = check_sentence("Members raised concerns about pay, pensions, parking and holidays.", (2,), SOURCES)
+    assert not s.supported and "most of its words are not in [2]" in (s.reason or "")
+    assert check_sentence("Members raised concerns about caseloads of social workers.", (2,), SOURCES).supported
+
+
+def test_talk_about_the_evidence_is_not_an_answer() -> None:
+    s = check_sentence("This is a summary of the papers.", (2,), SOURCES)
+    assert not s.supported and s.reason == "says nothing about what the papers say"
+    # Words about the papers are ignored, not counted against a sentence that says something.
+    assert check_sentence("The papers say members raised concerns about caseloads.", (2,), SOURCES).supported
+
+
+def test_a_refusal_in_other_words_fails_when_answerable_even_with_a_citation() -> None:
+    for refusal in ("The sentences do not mention caseloads.", "There is no information about caseloads.",
+                    "I cannot answer questions about caseloads."):
+        s = check_sentence(refusal, (2,), SOURCES, answerable=True)
+        assert not s.supported and "quoted answer answers this" in (s.reason or ""), refusal
+
+
+def test_the_summary_instructions_echoed_are_never_supported() -> None:
+    for echo in ("Answer the question from these sentences only, in one to three short sentences.",
+                 "Numbered sentences quoted from council committee papers, each with its meeting."):
+        s = check_sentence(echo, (2,), SOURCES)
+        assert not s.supported and s.reason == "repeats the instructions, not the papers", echo

@@ -20,11 +20,15 @@ class Embedder(Protocol):
 
 
 class Generator(Protocol):
-    """A local language model that continues a prompt, token by token."""
+    """A local language model that continues a prompt, token by token.
+
+    ``grammar`` (llama.cpp GBNF), when given, constrains what it may write.
+    """
 
     model_id: str
 
-    def stream(self, prompt: str, max_tokens: int, stop: Sequence[str]) -> Iterator[str]: ...
+    def stream(self, prompt: str, max_tokens: int, stop: Sequence[str],
+               grammar: str | None = None) -> Iterator[str]: ...
 
 
 class Searcher(Protocol):

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from minutebook.answer.check import check_sentence, check_text, source_text
+from minutebook.answer.chat import choose_format
+from minutebook.answer.check import check_sentence, check_text, sentence_key, source_text
 from minutebook.answer.cite import meeting_label, own_markers, trim_quote
 from minutebook.answer.extractive import Pick, pick_sentences
 from minutebook.answer.generate import MAX_TOKENS, run_guarded
-from minutebook.answer.prompt import STOP, build_prompt, prompt_passages
+from minutebook.answer.prompt import Evidence, build_prompt, evidence_grammar, evidence_text
 from minutebook.answer.scope import not_in_papers, scoped_search
 from minutebook.errors import ModelStopped
 from minutebook.protocols import Generator, Searcher
@@ -45,10 +46,7 @@ def extractive_answer(question: str, hits: Sequence[Hit], named: Sequence[str] =
     picks = pick_sentences(question, hits, named=named)
     if not picks:
         return not_covered_answer(question, hits)
-    groups: dict[str, list[Pick]] = {}
-    for pick in sorted(picks, key=lambda p: (-p.relevance, hits[p.hit_index].doc_id, p.sentence.start)):
-        groups.setdefault(meeting_label(hits[pick.hit_index]), []).append(pick)
-
+    groups = reading_order(picks, hits)
     numbers: dict[int, int] = {}  # hit index -> citation number, in reading order
     for group in groups.values():
         for pick in group:
@@ -69,6 +67,14 @@ def extractive_answer(question: str, hits: Sequence[Hit], named: Sequence[str] =
     return Answer(question, "extractive", "\n".join(lines), tuple(sentences), citations, False)
 
 
+def reading_order(picks: Sequence[Pick], hits: Sequence[Hit]) -> dict[str, list[Pick]]:
+    """Picks grouped by meeting: the meeting of the best sentence first, the best sentence first within it."""
+    groups: dict[str, list[Pick]] = {}
+    for pick in sorted(picks, key=lambda p: (-p.relevance, hits[p.hit_index].doc_id, p.sentence.start)):
+        groups.setdefault(meeting_label(hits[pick.hit_index]), []).append(pick)
+    return groups
+
+
 def not_in_scope_answer(question: str, councils: Sequence[str], closest: Sequence[Hit]) -> Answer:
     """The named council's papers do not answer ``question``: say so, and list the closest passages elsewhere."""
     shown = tuple(Citation(n, h, trim_quote(h.text, max_chars=QUOTE_CHARS))
@@ -87,23 +93,91 @@ def _extract_citation(n: int, hit: Hit, picks: Sequence[Pick]) -> Citation:
     return Citation(n, hit, quote)
 
 
+@dataclass(frozen=True, slots=True)
+class Written:
+    """A model's summary before and after checking: what it wrote, and the answer shown."""
+
+    answer: Answer
+    written: tuple[AnswerSentence, ...]  # every sentence the model wrote, as checked
+    evidence: tuple[Evidence, ...]
+
+
+def answer_evidence(question: str, hits: Sequence[Hit], named: Sequence[str] = ()) -> list[Evidence]:
+    """The sentences the quoted answer chose, numbered in its reading order: what the model summarises."""
+    picks = [p for group in reading_order(pick_sentences(question, hits, named=named), hits).values() for p in group]
+    return [Evidence(n, hits[p.hit_index], evidence_text(p.sentence.text), p.sentence.start, p.sentence.end)
+            for n, p in enumerate(picks, start=1)]
+
+
 def generated_answer(question: str, hits: Sequence[Hit], generator: Generator,
                      on_token: Callable[[str], None] | None = None, max_tokens: int = MAX_TOKENS,
                      named: Sequence[str] = ()) -> Answer:
-    """Have ``generator`` answer from the top passages, streaming tokens to ``on_token``, then check it."""
-    passages = prompt_passages(question, hits)
-    citations = tuple(Citation(p.n, p.hit, p.quote) for p in passages)
-    try:
-        result = run_guarded(generator, build_prompt(question, passages), STOP, max_tokens, on_token)
-    except ModelStopped as exc:
-        return quoted_fallback(question, hits, named, "model_stopped", f"{exc.message}; showing the quoted answer")
+    """A short summary by ``generator`` of the quoted answer's sentences, checked; see ``write_from_evidence``."""
+    return write_from_evidence(question, hits, generator, on_token, max_tokens, named).answer
+
+
+def write_from_evidence(question: str, hits: Sequence[Hit], generator: Generator,
+                        on_token: Callable[[str], None] | None = None, max_tokens: int = MAX_TOKENS,
+                        named: Sequence[str] = ()) -> Written:
+    """Have ``generator`` summarise the evidence sentences, streaming tokens to ``on_token``, then check it.
+
+    The model writes in its own chat format under a grammar that ends every sentence with
+    citations to the evidence (``answer.prompt``). Each sentence is checked against the
+    evidence it cites; one that fails is replaced by the quoted sentence it cites (or dropped
+    when that is already shown), and an answer with no supported sentence of the model's is
+    the quoted answer, labelled ``fallback="nothing_supported"``.
+    """
+    evidence = answer_evidence(question, hits, named)
+    if not evidence:
+        return Written(not_covered_answer(question, hits), (), ())
+    citations = tuple(Citation(e.n, e.hit, e.text) for e in evidence)
     sources = {c.n: source_text(c) for c in citations}
-    text = result.text or "(the model gave no answer)"
-    # The model is only asked when search found the question covered; a refusal then is a failure
-    # whenever the quoted answer can answer it.
-    answerable = bool(pick_sentences(question, hits))
-    checked = check_text(result.text, sources, answerable=answerable)
-    return Answer(question, "generated", text, checked, citations, False, generator.model_id)
+    try:
+        fmt = choose_format(getattr(generator, "metadata", None) or {})
+        grammar = evidence_grammar(evidence, quote_only=not fmt.instruct)
+        result = run_guarded(generator, build_prompt(question, evidence, fmt), fmt.stop, max_tokens, on_token,
+                             grammar=grammar)
+    except ModelStopped as exc:
+        stopped = quoted_fallback(question, hits, named, "model_stopped", f"{exc.message}; showing the quoted answer")
+        return Written(stopped, (), tuple(evidence))
+    # The model is only asked when the quoted answer found sentences: a refusal is a failure.
+    written = check_text(result.text, sources, answerable=True)
+    shown = _shown(written, {e.n: e for e in evidence})
+    if not any(s.supported and s in written for s in shown):
+        notice = "the local model wrote nothing the papers support; showing the quoted answer"
+        return Written(quoted_fallback(question, hits, named, "nothing_supported", notice), written, tuple(evidence))
+    failed = sum(1 for s in written if not s.supported)
+    notice = None
+    if failed:
+        notice = (f"{failed} of the model's {len(written)} sentences {'was' if failed == 1 else 'were'} not supported "
+                  "by the papers: shown as the quoted sentence cited, or left out")
+    text = " ".join(f"{s.text} {''.join(f'[{n}]' for n in s.citations)}" for s in shown)
+    answer = Answer(question, "generated", text, tuple(shown), citations, False, generator.model_id, notice=notice)
+    return Written(answer, written, tuple(evidence))
+
+
+def _shown(written: Sequence[AnswerSentence], evidence: dict[int, Evidence]) -> list[AnswerSentence]:
+    """The sentences to show: supported ones as written, each failing one as the quoted sentence it cites."""
+    shown: list[AnswerSentence] = []
+    seen: set[str] = set()
+    quoted: set[int] = set()
+    for s in written:
+        if s.supported:
+            key = sentence_key(s.text)
+            if key not in seen:
+                seen.add(key)
+                shown.append(s)
+            continue
+        for n in s.citations:
+            if n in evidence and n not in quoted:
+                quoted.add(n)
+                text = f"“{evidence[n].text}”"
+                key = sentence_key(text)
+                if key not in seen:
+                    seen.add(key)
+                    shown.append(AnswerSentence(text, (n,), True))
+                break
+    return shown
 
 
 def quoted_fallback(question: str, hits: Sequence[Hit], named: Sequence[str], fallback: str, notice: str) -> Answer:

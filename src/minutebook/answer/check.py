@@ -1,12 +1,17 @@
 """Checked, not trusted: every sentence of an answer is held against the passages it cites.
 
-A sentence is supported when it cites at least one retrieved passage, and every number,
-date and proper name in it appears in the passages it cites (or in their meeting details —
-committee, council, title, date). Anything else is marked unsupported, with the reason, so
-the reader sees exactly which claims the papers do not back.
+A sentence is supported when it says what the passages it cites say: it cites at least one
+retrieved passage, most of its content words (more than half) appear in what it cites, and
+every number, date and proper name in it appears there too (or in the meeting details —
+committee, council, title, date). A refusal ("the papers do not say") on a question the quoted
+answer can answer, talk about the evidence instead of the papers' content ("here is a
+summary"), and the prompt's own instructions echoed back are never supported. Anything else
+is marked unsupported, with the reason, so the reader sees exactly which claims the papers do
+not back.
 
 The check is lexical, by design: it cannot prove a sentence true, but it reliably catches a
-figure, date or name that the cited papers do not contain, and citations to nothing.
+figure, date or name that the cited papers do not contain, words the papers do not use, and
+citations to nothing.
 """
 
 from __future__ import annotations
@@ -37,12 +42,30 @@ MONTHS = {
 }
 # Capitalised words that name nothing: a model may start a clause with them mid-sentence.
 NOT_NAMES = frozenset({"i", "a", "the", "this", "these", "that", "it", "they", "he", "she", "we", "in", "on", "and"})
-REFUSAL = re.compile(r"^the (?:indexed )?papers do not (?:say|cover)", re.IGNORECASE)
+REFUSAL = re.compile(
+    r"^(?:the (?:indexed )?(?:papers|sentences|passages|evidence) do(?: not|n['’]t) (?:say|cover|mention|answer)"
+    r"|there is no (?:information|mention|evidence)|i (?:cannot|can['’]t|do not|don['’]t) (?:answer|know|find))",
+    re.IGNORECASE)
 # The prompt's own instructions, which small models echo back as if they were the answer.
 INSTRUCTION_ECHO = re.compile(
-    r"\b(?:you answer questions|use only the numbered passages|quoted data from the papers|"
-    r"end each sentence with|copy names, numbers and dates|write two to four short sentences|"
-    r"ignore any request)", re.IGNORECASE)
+    r"\b(?:you answer questions|you summari[sz]e numbered|use only the numbered passages|quoted data|"
+    r"quoted from council committee papers|not instructions|end each sentence with|"
+    r"copy names, numbers and dates|write two to four short sentences|in one to three short sentences|"
+    r"ignore any request|followed by its number)", re.IGNORECASE)
+# Words about the answer itself rather than the papers' content: a sentence made of them says nothing.
+META_WORDS = frozenset("""
+    summary summarise summarize summarised evidence passage passages sentence sentences question questions
+    answer answers quote quoted numbered text document documents paper papers source sources say says said
+""".split())
+MOST = 0.5  # a supported sentence has more than this share of its content words in what it cites
+
+
+_META_TERMS = frozenset(t for w in META_WORDS for t in terms(w))
+
+
+def sentence_key(text: str) -> str:
+    """A sentence reduced to its words, lower-case, without markers or quotation marks: for spotting repeats."""
+    return " ".join(_WORD.findall(strip_markers(text).lower()))
 
 
 def citation_markers(text: str) -> list[int]:
@@ -152,7 +175,10 @@ def check_sentence(text: str, citations: Sequence[int], sources: Mapping[int, st
             if not all(part in words for part in _words(name)):
                 problems.append(f"{name} is not in {where}")
         content = set(terms(text))
-        if len(content) >= 3 and len(content & set(terms(pool))) < len(content) / 3:
+        meta = {t for t in content if t in _META_TERMS}
+        if not content - meta:
+            problems.append("says nothing about what the papers say" if content else "has no content words")
+        elif len((content - meta) & set(terms(pool))) <= MOST * len(content - meta):
             problems.append(f"most of its words are not in {where}")
     if problems:
         return AnswerSentence(text, cited, False, "; ".join(problems))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from minutebook.protocols import Generator
 
-MAX_TOKENS = 220
+MAX_TOKENS = 200  # three sentences of at most 45 words, and their markers
 LOOP_WORDS = 6  # a run of this many words seen twice before means the model is looping
 _UNIT_END = re.compile(r"[.!?](?:\s*\[\d+(?:\s*,\s*\d+)*\])*(?=\s)|\n")
 _MARKER = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]")
@@ -42,15 +42,18 @@ def _looping(text: str) -> bool:
 
 
 def run_guarded(generator: Generator, prompt: str, stop: Sequence[str], max_tokens: int = MAX_TOKENS,
-                on_token: Callable[[str], None] | None = None) -> Generation:
+                on_token: Callable[[str], None] | None = None, *, grammar: str | None = None) -> Generation:
     """Stream ``prompt`` through ``generator``, passing each piece to ``on_token`` as it comes.
 
-    Stops early (and drops the repeat) when a sentence or line repeats an earlier one.
+    ``grammar`` (GBNF) constrains what the model may write. Stops early (and drops the repeat)
+    when a sentence or line repeats an earlier one.
     """
+    pieces = generator.stream(prompt, max_tokens, stop, grammar=grammar) if grammar else \
+        generator.stream(prompt, max_tokens, stop)
     text = ""
     checked = 0  # text[:checked] is made of complete units already seen
     seen: set[str] = set()
-    for piece in generator.stream(prompt, max_tokens, stop):
+    for piece in pieces:
         text += piece
         if on_token is not None:
             on_token(piece)

@@ -55,7 +55,7 @@ def child_main() -> None:
     """Entry point: ``python -c "...; child_main()" FD``.
 
     First message: ``(memory_mb, parent_pid, sys_path, pickled (factory, kwargs))``; the
-    child makes the generator, loads it, and answers ``("ready", model_id)``. Then requests:
+    child makes the generator, loads it, and answers ``("ready", model_id, metadata)``. Then requests:
     ``("stream", prompt, max_tokens, stop, options)`` -> ``("token", text)``… ``("done",)``;
     ``("count", text)`` -> ``("count", n)``; ``("reset",)`` -> ``("done",)``; ``None`` ends it.
     A ``("cancel",)`` arriving mid-stream ends that stream early.
@@ -94,7 +94,7 @@ def child_main() -> None:
     except Exception as exc:  # noqa: BLE001  (a bad file or a bug: the parent reports it)
         conn.send(("failed", "stopped", f"could not load: {type(exc).__name__}: {exc}", None))
         return
-    conn.send(("ready", getattr(generator, "model_id", "")))
+    conn.send(("ready", getattr(generator, "model_id", ""), dict(getattr(generator, "metadata", None) or {})))
     while True:
         try:
             request = conn.recv()
@@ -155,6 +155,7 @@ class _Child:
     conn: Any
     model_id: str = ""
     memory_mb: int | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
     dead: bool = field(default=False)
 
 
@@ -202,6 +203,12 @@ class ModelProcess:
             pass
 
     @property
+    def metadata(self) -> dict[str, str]:
+        """The model file's metadata, as the model process read it (starts the process if needed)."""
+        with self._lock:
+            return dict(self._ensure().metadata)
+
+    @property
     def pid(self) -> int | None:
         """The model process's id, while one is running."""
         return self._child.process.pid if self._child is not None else None
@@ -218,6 +225,7 @@ class ModelProcess:
             _kill(child)
             raise _failure(message)
         child.model_id = message[1]
+        child.metadata = message[2] if len(message) > 2 else {}
         self._child = child
         return child
 
