@@ -22,6 +22,7 @@ class _Fake:
     then: str = "finish"  # "finish", "segfault", "hang", "allocate"
     model_id: str = "fake.gguf sha256:0000"
     delay: float = 0.0
+    metadata: dict[str, str] | None = None
 
     def load(self) -> None:
         if self.then == "hang_loading":
@@ -31,6 +32,9 @@ class _Fake:
         return len(text.split())
 
     def stream(self, prompt: str, max_tokens: int, stop: Sequence[str], **options: Any) -> Iterator[str]:
+        if self.then == "echo_grammar":
+            yield str(options.get("grammar"))
+            return
         for piece in self.pieces[:max_tokens]:
             time.sleep(self.delay)
             yield piece
@@ -47,6 +51,12 @@ class _Fake:
 
 def scripted_model(pieces: Sequence[str] = tuple(GOOD), delay: float = 0.0) -> _Fake:
     return _Fake(pieces, delay=delay)
+
+
+def chat_model() -> _Fake:
+    """An instruct model: ChatML template in its metadata; it answers with the grammar it was given."""
+    return _Fake((), "echo_grammar", metadata={"general.architecture": "qwen2",
+                                               "tokenizer.chat_template": "{{'<|im_start|>' + role}}"})
 
 
 def segfault_model(pieces: Sequence[str] = tuple(GOOD[:2])) -> _Fake:

@@ -46,6 +46,16 @@ def test_tokens_stream_back_and_the_process_is_kept_for_the_next_prompt() -> Non
     assert not alive(pid)
 
 
+def test_the_model_files_metadata_and_the_grammar_cross_to_and_from_the_process() -> None:
+    model = process(fake_models.chat_model)
+    try:
+        assert model.metadata["tokenizer.chat_template"] == "{{'<|im_start|>' + role}}"
+        assert list(model.stream("p", 100, (), grammar='root ::= "x"')) == ['root ::= "x"']
+        assert list(model.stream("p", 100, ())) == ["None"]
+    finally:
+        model.close()
+
+
 def test_a_model_that_segfaults_mid_stream_raises_model_stopped_after_its_tokens() -> None:
     model = process(fake_models.segfault_model)
     got: list[str] = []

@@ -144,10 +144,10 @@ def write_from_evidence(question: str, hits: Sequence[Hit], generator: Generator
     written = check_text(result.text, sources, answerable=True)
     shown = _shown(written, {e.n: e for e in evidence})
     if not any(s.supported and s in written for s in shown):
-        notice = "the local model wrote nothing the papers support; showing the quoted answer"
-        return Written(quoted_fallback(question, hits, named, "nothing_supported", notice), written, tuple(evidence))
+        empty = "the local model wrote nothing the papers support; showing the quoted answer"
+        return Written(quoted_fallback(question, hits, named, "nothing_supported", empty), written, tuple(evidence))
     failed = sum(1 for s in written if not s.supported)
-    notice = None
+    notice: str | None = None
     if failed:
         notice = (f"{failed} of the model's {len(written)} sentences {'was' if failed == 1 else 'were'} not supported "
                   "by the papers: shown as the quoted sentence cited, or left out")

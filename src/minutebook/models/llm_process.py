@@ -309,8 +309,10 @@ class ModelProcess:
         with self._lock:
             self._request(("reset",), self.limits.token_seconds, "resetting")
 
-    def stream(self, prompt: str, max_tokens: int, stop: Sequence[str], **options: Any) -> Iterator[str]:
+    def stream(self, prompt: str, max_tokens: int, stop: Sequence[str],
+               grammar: str | None = None) -> Iterator[str]:
         """Yield the model's continuation of ``prompt`` as it is written; see the module docstring."""
+        options = {"grammar": grammar} if grammar else {}
         with self._lock:
             child = self._ensure()
             try:
