@@ -3,11 +3,14 @@
     .venv/bin/python bench/bench_llm.py [--model PATH] [--prompt-tokens 700] [--max-tokens 128] [--threads N]
                                         [--index DIR] [--runs 3]
 
-First the model alone (in its own process, as minutebook runs it), on minutebook's answer prompt over synthetic council passages padded
-to about ``--prompt-tokens`` tokens. Then `ask --llm` as a user meets it (search, prompt,
+First the model alone (in its own process, as minutebook runs it), on minutebook's summary
+prompt over synthetic evidence sentences padded to about ``--prompt-tokens`` tokens, under the
+answer grammar. Then `ask --llm` as a user meets it (search, evidence, prompt, grammar-constrained
 generation, checking; the model already loaded) against raw llama-cpp-python given the very
-prompt `ask` built, with the same decoding settings. The key-value cache is cleared before
-every run of either, so neither reuses the other's prompt. Also the extractive answer's latency.
+prompt `ask` built, with the same greedy decoding: once without a grammar (the plain cost of a
+token) and once with llama-cpp-python's own ``grammar=`` and the same grammar. The key-value
+cache is cleared before every run, so no run reuses another's prompt. Also the extractive
+answer's latency.
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from minutebook.answer.answerer import answer_evidence
+from minutebook.answer.chat import choose_format
 from minutebook.answer.generate import MAX_TOKENS
-from minutebook.answer.prompt import STOP, PromptPassage, build_prompt, prompt_passages
+from minutebook.answer.prompt import Evidence, build_prompt, evidence_grammar
 from minutebook.config import load_settings
 from minutebook.models.llm import N_CTX, REPEAT_PENALTY, open_generator, portable_model_params
 from minutebook.types import Hit
@@ -37,12 +42,12 @@ SENTENCES = [
 ]
 
 
-def _passage(n: int, words: int) -> PromptPassage:
-    text = " ".join(SENTENCES[(n + i) % len(SENTENCES)] for i in range(words // 16 + 1))
+def _evidence(n: int) -> Evidence:
+    text = SENTENCES[n % len(SENTENCES)]
     hit = Hit(chunk_id=n, doc_id=n, score=0.8, path=f"/bench/{n}.txt", title=f"Paper {n}", council="Devon",
               committee="Children's Scrutiny Committee", date=f"202{n % 4}-07-29", doc_type="minutes", page=n,
               section=None, minute=f"{n}.1", start_char=0, end_char=len(text), text=text)
-    return PromptPassage(n, hit, text)
+    return Evidence(n, hit, text, 0, len(text))
 
 
 def main() -> int:
@@ -62,17 +67,19 @@ def main() -> int:
     generator.load()
     load_s = time.perf_counter() - t0
 
-    passages = [_passage(n, 40) for n in range(1, 3)]
-    prompt = build_prompt("what was said about caseloads?", passages)
+    fmt = choose_format(generator.metadata)
+    evidence = [_evidence(n) for n in range(1, 3)]
+    prompt = build_prompt("what was said about caseloads?", evidence, fmt)
     while generator.count_tokens(prompt) < args.prompt_tokens:
-        passages.append(_passage(len(passages) + 1, 40))
-        prompt = build_prompt("what was said about caseloads?", passages)
+        evidence.append(_evidence(len(evidence) + 1))
+        prompt = build_prompt("what was said about caseloads?", evidence, fmt)
     prompt_tokens = generator.count_tokens(prompt)
+    grammar = evidence_grammar(evidence, quote_only=not fmt.instruct)
 
     start = time.perf_counter()
     first: float | None = None
     pieces = 0
-    for _piece in generator.stream(prompt, args.max_tokens, STOP):
+    for _piece in generator.stream(prompt, args.max_tokens, fmt.stop, grammar=grammar):
         if first is None:
             first = time.perf_counter()
         pieces += 1
@@ -82,6 +89,7 @@ def main() -> int:
     decode_s = end - first
     report = {
         "model": generator.model_id,
+        "format": fmt.name,
         "threads": args.threads or os.cpu_count(),
         "cpu_count": os.cpu_count(),
         "load_seconds": round(load_s, 3),
@@ -121,7 +129,7 @@ def ask_vs_raw(settings, generator, index: Path, runs: int) -> dict[str, object]
     import queue
     import threading
 
-    from llama_cpp import Llama
+    from llama_cpp import Llama, LlamaGrammar
 
     from minutebook.answer.answerer import CitedAnswerer
     from minutebook.models.registry import default_embedder, index_embedder
@@ -133,7 +141,10 @@ def ask_vs_raw(settings, generator, index: Path, runs: int) -> dict[str, object]
     searcher = HybridSearcher(index, index_embedder(replace(settings, index=index)))
     answerer = CitedAnswerer(searcher, generator_factory=lambda: generator, top_k=8)
     hits = searcher.search(QUESTION, None, answerer.top_k).hits
-    prompt = build_prompt(QUESTION, prompt_passages(QUESTION, hits))
+    fmt = choose_format(generator.metadata)
+    evidence = answer_evidence(QUESTION, hits)
+    prompt = build_prompt(QUESTION, evidence, fmt)
+    grammar = evidence_grammar(evidence, quote_only=not fmt.instruct)
     # llama-cpp-python's own defaults, in this process (with the same portable CPU kernels as minutebook).
     with portable_model_params():
         raw = Llama(model_path=str(generator.kwargs["path"]), n_ctx=N_CTX, verbose=False)
@@ -153,19 +164,22 @@ def ask_vs_raw(settings, generator, index: Path, runs: int) -> dict[str, object]
         while (p := pieces.get()) is not done:
             yield p
 
-    def raw_pieces():
-        for chunk in raw.create_completion(prompt, max_tokens=MAX_TOKENS, stop=list(STOP), stream=True,
-                                           temperature=0.0, top_k=1, repeat_penalty=REPEAT_PENALTY):
+    def raw_pieces(constrained: bool = False):
+        extra = {"grammar": LlamaGrammar.from_string(grammar, verbose=False)} if constrained else {}
+        for chunk in raw.create_completion(prompt, max_tokens=MAX_TOKENS, stop=list(fmt.stop), stream=True,
+                                           temperature=0.0, top_k=1, repeat_penalty=REPEAT_PENALTY, **extra):
             if chunk["choices"][0]["text"]:
                 yield chunk
 
     answerer.answer(QUESTION, llm=True)  # warm: search caches, model pages
-    ask_runs, raw_runs = [], []
+    ask_runs, raw_runs, grammar_runs = [], [], []
     for _ in range(runs):
         generator.reset()
         ask_runs.append(_timed(ask_pieces()))
         raw.reset()
         raw_runs.append(_timed(raw_pieces()))
+    raw.reset()
+    grammar_runs.append(_timed(raw_pieces(constrained=True)))  # once: it is slow
     extractive = []
     for _ in range(max(5, runs)):
         t0 = time.perf_counter()
@@ -184,6 +198,7 @@ def ask_vs_raw(settings, generator, index: Path, runs: int) -> dict[str, object]
         "ask_ttft_s": med(ask_runs, "ttft_s"), "raw_ttft_s": med(raw_runs, "ttft_s"),
         "ask_tokens_per_s": med(ask_runs, "tokens_per_s"), "raw_tokens_per_s": med(raw_runs, "tokens_per_s"),
         "ask_tokens": [r["tokens"] for r in ask_runs], "raw_tokens": [r["tokens"] for r in raw_runs],
+        "raw_grammar_ttft_s": med(grammar_runs, "ttft_s"), "raw_grammar_tokens_per_s": med(grammar_runs, "tokens_per_s"),
         "extractive_answer_ms_p50": round(statistics.median(extractive) * 1000, 1),
     }
     out["ttft_overhead"] = round(out["ask_ttft_s"] / out["raw_ttft_s"] - 1, 3)

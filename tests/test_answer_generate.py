@@ -66,10 +66,17 @@ def test_a_failing_sentence_is_replaced_by_the_quoted_sentence_it_cites() -> Non
         ("Members raised concerns about social worker caseloads.", (1,), True),
         ("“Caseloads were variable with a current average of 19 per social worker.”", (4,), True),
     ]
-    assert answer.text == ("Members raised concerns about social worker caseloads. [1] "
-                           "“Caseloads were variable with a current average of 19 per social worker.” [4]")
+    assert answer.text == ("Members raised concerns about social worker caseloads [1]. "
+                           "“Caseloads were variable with a current average of 19 per social worker.” [4].")
     assert answer.notice == ("2 of the model's 3 sentences were not supported by the papers: "
                              "shown as the quoted sentence cited, or left out")
+
+
+def test_a_summary_the_checker_supports_reads_as_it_was_streamed() -> None:
+    pieces = ["Members raised concerns about", " social worker caseloads [1].", " Caseloads", " averaged 19 [4]."]
+    answer, _, streamed = ask(pieces)
+    assert answer.text == "".join(streamed) and answer.notice is None
+    assert [s.supported for s in answer.sentences] == [True, True]
 
 
 def test_an_answer_with_nothing_supported_is_the_labelled_quoted_answer() -> None:

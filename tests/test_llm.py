@@ -123,3 +123,30 @@ def test_models_load_without_cpu_specific_weight_repacking(gemma_cache: Path) ->
     assert generator.load().model_params.use_extra_bufts is False
     assert low.llama_model_default_params().use_extra_bufts is True
     assert "".join(generator.stream("The committee met on", 4, ["\n"]))
+
+
+def test_a_questions_file_that_is_not_json_lines_is_refused_naming_the_file_and_line(tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "questions.jsonl"
+    bad.write_text('{"question": "what was said about caseloads?"}\nnot json\n', encoding="utf-8")
+    code = main(["models", "check", "--questions", str(bad), "--index", str(tmp_path / "none")])
+    err = capsys.readouterr().err
+    assert code == 2 and f"{bad}, line 2: not a question" in err and "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_models_check_reports_the_supported_rate_and_timings_of_a_gguf(gemma_cache: Path, corpus_index: Path,
+                                                                        tmp_path: Path, capsys) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"question": "how many formal escalations were there?", "answerable": true}\n'
+                         '{"question": "how much was spent on pothole repairs?", "answerable": false}\n',
+                         encoding="utf-8")
+    gguf = bundled_model(Settings(cache=gemma_cache)).path
+    code = main(["models", "check", str(gguf), "--questions", str(questions), "--index", str(corpus_index), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0 and report["model"].startswith("gemma-3-270m-q4_k_m.gguf sha256:a5fd3b62230a")
+    summary = report["summary"]
+    assert summary["questions"] == 2 and summary["answerable"] == 1
+    assert summary["sentences_written"] >= 1 and summary["sentences_supported"] == summary["sentences_written"]
+    assert summary["not_covered_unanswerable"] == 1  # not put to the model
+    assert report["results"][0]["first_token_s"] > 0 and report["long_prompt"]["prompt_tokens"] >= 1000
+    assert report["long_prompt"]["first_token_s"] > 0

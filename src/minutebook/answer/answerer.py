@@ -151,7 +151,8 @@ def write_from_evidence(question: str, hits: Sequence[Hit], generator: Generator
     if failed:
         notice = (f"{failed} of the model's {len(written)} sentences {'was' if failed == 1 else 'were'} not supported "
                   "by the papers: shown as the quoted sentence cited, or left out")
-    text = " ".join(f"{s.text} {''.join(f'[{n}]' for n in s.citations)}" for s in shown)
+    # Written as the model writes it ("… [1]."), so the text matches what was streamed.
+    text = " ".join(f"{s.text.removesuffix('.')} {''.join(f'[{n}]' for n in s.citations)}." for s in shown)
     answer = Answer(question, "generated", text, tuple(shown), citations, False, generator.model_id, notice=notice)
     return Written(answer, written, tuple(evidence))
 
