@@ -82,9 +82,30 @@ def main() -> int:
         generator.close()
         report["models"].append(result)  # type: ignore[attr-defined]
     searcher.close()
+    report["markdown"] = markdown(report)
     json.dump(report, sys.stdout, indent=2)
     sys.stdout.write("\n")
     return 0
+
+
+def markdown(report: dict) -> str:
+    """One row per model: the benchmark's figures."""
+    rows = ["| model | format | size | sentences / supported | supported rate | answers with ≥ 1 supported | "
+            "quoted fallbacks | refused (answerable) | summary / evidence chars | first token median (max) | "
+            "first token, ~1,000-token prompt | tokens/s |",
+            "|" + "---|" * 12]
+    for m in report["models"]:
+        s, long = m["summary"], m["long_prompt"]
+        rate = f"{s['supported_rate']:.0%}" if s["supported_rate"] is not None else "—"
+        rows.append(
+            f"| {m['model'].split(' sha256')[0]} | {m['format']} | {m['file_bytes'] / 1e6:.0f} MB "
+            f"| {s['sentences_written']} / {s['sentences_supported']} | {rate} "
+            f"| {s['answers_with_supported_sentence']} of {s['model_asked']} asked "
+            f"| {s['fallbacks_nothing_supported'] + s['fallbacks_model_stopped']} "
+            f"| {s['refused_answerable']} of {s['answerable']} | {s['summary_to_evidence_chars']:.0%} "
+            f"| {s['first_token_s_median']} s ({s['first_token_s_max']} s) "
+            f"| {long.get('first_token_s')} s ({long.get('prompt_tokens')} tokens) | {s['tokens_per_s_median']} |")
+    return "\n".join(rows)
 
 
 def _format_name(generator) -> str:  # type: ignore[no-untyped-def]

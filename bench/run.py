@@ -35,6 +35,9 @@ BENCHMARKS: dict[str, tuple[list[str], str]] = {
     "cli": ([PY, "bench/bench_cli.py", "--index", "bench/work/ofsted-index"],
             "Command-line cold start: `--help`, an argument error, `status`, `search` to its result"),
     "llm": ([PY, "bench/bench_llm.py"], "Time to first token and tokens/s of `ask --llm` vs raw llama-cpp-python"),
+    "answers": ([PY, "bench/bench_answers.py"],
+                "Answer benchmark: cited summaries by the local model (31 questions over corpus/ and eight Ofsted "
+                "reports): supported sentences, fallbacks, refusals, summary length, first token, tokens/s"),
     "tui": ([PY, "bench/bench_tui.py", "--index", "bench/work/ofsted-index"], "Terminal app: launch to interactive, keystroke to results"),
     "decisions": ([PY, "bench/bench_decisions.py"],
                   "Decision extraction and speaker attribution: precision and recall on bench/eval/decisions.jsonl "
@@ -130,6 +133,15 @@ TARGETS: list[tuple[str, str, str, object, object]] = [
      lambda r: _get(r, "llm", "ask_vs_raw", "ttft_overhead"), lambda v: v < 0.10),
     ("`ask --llm` tokens/s below raw llama-cpp-python", "< 10%", "llm",
      lambda r: _get(r, "llm", "ask_vs_raw", "tokens_per_s_overhead"), lambda v: v < 0.10),
+    ("Bundled model: generated sentences the checker supports", "≥ 80%", "answers",
+     lambda r: _get(r, "answers", "models", 0, "summary", "supported_rate"), lambda v: v >= 0.8),
+    ("Bundled model: answerable questions refused", "≤ 1 in 10", "answers",
+     lambda r: _ratio(_get(r, "answers", "models", 0, "summary", "refused_answerable"),
+                      _get(r, "answers", "models", 0, "summary", "answerable")), lambda v: v <= 0.1),
+    ("Bundled model: summary length over the evidence it was given", "< 1", "answers",
+     lambda r: _get(r, "answers", "models", 0, "summary", "summary_to_evidence_chars"), lambda v: v < 1),
+    ("Bundled model: first token on a ~1,000-token prompt (s)", "< 2 s", "answers",
+     lambda r: _get(r, "answers", "models", 0, "long_prompt", "first_token_s"), lambda v: v < 2),
 ]
 
 
