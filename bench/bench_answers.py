@@ -37,8 +37,8 @@ REPORTS = (
 
 def build_index(index: Path, papers: Path) -> None:
     from minutebook.config import load_settings
-    from minutebook.models import default_embedder
-    from minutebook.pipeline import sync
+    from minutebook.models.registry import default_embedder
+    from minutebook.pipeline.syncer import sync
 
     for folder, name in REPORTS:
         target = papers / folder / name
@@ -59,9 +59,9 @@ def main() -> int:
 
     from minutebook.answer.model_check import run_check
     from minutebook.config import load_settings
-    from minutebook.llm import open_generator
-    from minutebook.models import index_embedder
-    from minutebook.search import HybridSearcher
+    from minutebook.models.llm import open_generator
+    from minutebook.models.registry import index_embedder
+    from minutebook.search.hybrid import HybridSearcher
 
     build_index(args.index, args.papers)
     settings = load_settings(index=args.index)

@@ -57,8 +57,8 @@ def run_check(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from minutebook.answer.model_check import QUESTIONS, load_questions, run_check
-    from minutebook.archive import Archive
-    from minutebook.llm import open_generator
+    from minutebook.models.llm import open_generator
+    from minutebook.service.archive import Archive
 
     settings = settings_from(args)
     questions = load_questions(Path(args.questions)) if args.questions else QUESTIONS
