@@ -81,6 +81,8 @@ def main() -> int:
         result["format"] = _format_name(generator)
         generator.close()
         report["models"].append(result)  # type: ignore[attr-defined]
+        # Each model's figures are kept as soon as they are measured.
+        args.index.parent.joinpath("answers-partial.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     searcher.close()
     report["markdown"] = markdown(report)
     json.dump(report, sys.stdout, indent=2)

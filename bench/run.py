@@ -67,6 +67,8 @@ def machine() -> dict[str, str]:
         "cpu": cpu, "cores": str(os.cpu_count()), "memory": mem,
         "os": f"{platform.system()} {platform.release()}", "python": platform.python_version(),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        # Two cores shared with other work: the load says how busy the machine was.
+        "load average (1 min)": f"{os.getloadavg()[0]:.1f}",
     }
 
 
@@ -178,7 +180,9 @@ def render(results: list[dict], info: dict[str, str]) -> str:
         lines += ["", f"## {r['name']}: {r['what']}", "", f"Command: `{r['command']}`"
                   + (f" ({r['seconds']} s)" if "seconds" in r else ""), ""]
         if "machine" in r:
-            lines += [f"Run {r['machine']['date']}.", ""]
+            load = r["machine"].get("load average (1 min)")
+            lines += [f"Run {r['machine']['date']}" + (f", load average {load} on {r['machine']['cores']} cores."
+                                                        if load else "."), ""]
         if r["status"] == "missing":
             lines.append("Not run: the script is missing.")
         elif r["status"] == "failed":

@@ -28,7 +28,7 @@ from minutebook.answer.check import REFUSAL
 from minutebook.answer.generate import run_guarded
 from minutebook.answer.prompt import Evidence, build_prompt, evidence_grammar
 from minutebook.answer.scope import scoped_search
-from minutebook.errors import UsageError
+from minutebook.errors import ModelStopped, UsageError
 from minutebook.protocols import Generator, Searcher
 
 LONG_PROMPT_TOKENS = 1000
@@ -171,8 +171,11 @@ def long_prompt_timing(generator: Generator, evidence: Sequence[Evidence],
         reset()
     stamps: list[float] = []
     start = time.perf_counter()
-    run_guarded(generator, prompt, fmt.stop, max_tokens, lambda _t: stamps.append(time.perf_counter()),
-                grammar=evidence_grammar(padded, quote_only=not fmt.instruct))
+    try:
+        run_guarded(generator, prompt, fmt.stop, max_tokens, lambda _t: stamps.append(time.perf_counter()),
+                    grammar=evidence_grammar(padded, quote_only=not fmt.instruct))
+    except ModelStopped as exc:  # counted, like an answer's fallback: the figures so far still stand
+        return {"prompt_tokens": count(prompt), "first_token_s": None, "stopped": exc.message}
     return {
         "prompt_tokens": count(prompt),
         "first_token_s": round(stamps[0] - start, 3) if stamps else None,
