@@ -27,6 +27,34 @@ class UsageError(MinutebookError):
     exit_code = 2
 
 
+class ExtraMissing(MinutebookError):
+    """A part of minutebook that needs packages of an optional extra that is not installed."""
+
+    exit_code = 2
+
+    def __init__(self, extra: str, missing: list[str]) -> None:
+        super().__init__(f"this needs {', '.join(missing)}, which {'is' if len(missing) == 1 else 'are'} not installed",
+                         f"Install it with: pip install 'minutebook[{extra}]'")
+        self.extra = extra
+        self.missing = missing
+
+
+def require_extra(extra: str, *modules: str) -> None:
+    """Raise ExtraMissing naming ``minutebook[extra]`` when any of ``modules`` cannot be imported."""
+    import importlib.util
+
+    missing = []
+    for module in modules:
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):  # a parent package missing, or a half-removed install
+            found = False
+        if not found:
+            missing.append(module)
+    if missing:
+        raise ExtraMissing(extra, missing)
+
+
 # --- reading papers ------------------------------------------------------------------
 
 

@@ -28,11 +28,13 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from minutebook.cli.cmd_search import filters_from
-    from minutebook.errors import UsageError
+    from minutebook.errors import UsageError, require_extra
     from minutebook.service.archive import Archive
     from minutebook.service.results import ASK_TOP_K, ask_json
 
     settings = settings_from(args, llm_model=args.model, llm=args.llm)
+    if settings.llm:
+        require_extra("llm", "llama_cpp")  # before searching: say at once what is missing
     filters = filters_from(args)
     top_k = args.top_k or ASK_TOP_K
     if top_k < 1:

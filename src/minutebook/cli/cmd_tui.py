@@ -19,8 +19,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from minutebook.errors import UsageError
+    from minutebook.errors import UsageError, require_extra
 
+    require_extra("tui", "textual")
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError(
             "the app needs a terminal: standard input or output is not one (a pipe, a file or a script). "

