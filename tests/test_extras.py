@@ -98,3 +98,11 @@ def test_index_search_and_quoted_answers_need_no_extra(tmp_path: Path) -> None:
     assert "[1]" in answered.stdout
     for out in (indexed, found, answered):
         assert "Traceback" not in out.stderr
+
+
+def test_models_reports_the_language_model_as_an_extra_not_installed(tmp_path: Path) -> None:
+    blocked = tuple(m for modules in EXTRA_MODULES.values() for m in modules)
+    out = _run(tmp_path, blocked, "models")
+    assert out.returncode == 0, out.stderr
+    assert "sentence-transformers/all-MiniLM-L6-v2" in out.stdout
+    assert "not installed: pip install 'minutebook[llm]'" in out.stdout

