@@ -4,7 +4,7 @@
     .venv/bin/python bench/reliability.py --kills 20     # a shorter kill loop
 
 The tests in tests/test_reliability_*.py run short versions of the same functions. Syncs here
-use the fast HashingEmbedder through a small driver (``drive``) run as a subprocess, so a
+use the tests' fast HashingEmbedder through a small driver (``drive``) run as a subprocess, so a
 kill is cheap; the offline run uses the real model through the real `minutebook` command.
 """
 
@@ -32,6 +32,15 @@ CORPUS = REPO / "corpus"
 SHARED = REPO.parent / "shared"
 PY = sys.executable
 RUN_MARK = "MINUTEBOOK_RELIABILITY_RUN"  # in the environment of every process a run starts
+
+def hashing_embedder() -> Any:
+    """The fast deterministic embedder of the tests (tests/fake_embedder.py): syncs here take milliseconds."""
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    from tests.fake_embedder import HashingEmbedder
+
+    return HashingEmbedder
+
 
 # --- papers ------------------------------------------------------------------------------
 
@@ -79,7 +88,8 @@ def make_papers(folder: Path, keys: range, seed: int = 0) -> dict[str, int]:
 def drive(index: Path, papers: Path, commit_every: int, slow_embed_ms: float) -> None:
     """Sync ``papers`` into ``index`` with the HashingEmbedder and small commits."""
     import minutebook.pipeline.syncer as pipeline
-    from minutebook.models.embed import HashingEmbedder
+
+    HashingEmbedder = hashing_embedder()
 
     class SlowHashing(HashingEmbedder):
         def embed(self, texts):  # type: ignore[no-untyped-def]
@@ -150,9 +160,9 @@ class Verdict:
 def verify(index: Path, expect_present: set[str], sample: int = 8, rng: random.Random | None = None) -> Verdict:
     """After a kill: the index opens, passes `check`, keeps ``expect_present``, finds its papers."""
     from minutebook.index.check import check_index
-    from minutebook.models.embed import HashingEmbedder
     from minutebook.search.hybrid import HybridSearcher, Ranking
 
+    HashingEmbedder = hashing_embedder()
     problems: list[str] = []
     if not (index / "minutebook.sqlite").exists() or _schema(index) == 0:
         # Stopped before the first commit: there is no index yet, and nothing to lose.
@@ -300,9 +310,9 @@ def read_loop(index: Path, stop_file: Path, seed: int) -> None:
     from minutebook.index.check import vector_ids
     from minutebook.index.sqlite.store import Store
     from minutebook.index.sqlite.vectors import VectorFile, VectorIndex
-    from minutebook.models.embed import HashingEmbedder
     from minutebook.search.hybrid import HybridSearcher
 
+    HashingEmbedder = hashing_embedder()
     rng = random.Random(seed)
     words = ["caseloads", "agency staff", "care leavers", "Ofsted", "budget", "recruitment", "committee"]
     out = {"searches": 0, "answers": 0, "probes": 0, "errors": 0, "mixed": 0, "fallbacks": 0,
@@ -536,9 +546,9 @@ class BadInputReport:
 def bad_inputs(workdir: Path, seconds_per_file: float = 60.0, big_line_mb: int = 50) -> BadInputReport:
     """Sync a folder of bad files and the sample papers; record how each file ended."""
     from minutebook.ingest.extract import ReadLimits
-    from minutebook.models.embed import HashingEmbedder
     from minutebook.pipeline.syncer import sync
 
+    HashingEmbedder = hashing_embedder()
     folder, index = workdir / "bad", workdir / "bad-index"
     cases = build_bad_folder(folder, big_line_mb=big_line_mb)
     victim, rewritten = folder / "zz-deleted-during-sync.txt", folder / "zz-rewritten-during-sync.txt"

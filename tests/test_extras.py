@@ -74,6 +74,7 @@ def test_a_command_whose_extra_is_missing_names_the_extra(tmp_path: Path, argv: 
         (tmp_path / "papers").mkdir()
         (tmp_path / "papers" / "minutes.txt").write_text("Members asked about social worker caseloads.\n")
         from minutebook.embed import MiniLMEmbedder
+
         from minutebook.pipeline import sync
 
         sync(tmp_path / "papers-index", [tmp_path / "papers"], MiniLMEmbedder())

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from minutebook.errors import IndexLocked, IndexMismatch, MinutebookError
-from minutebook.models.embed import HashingEmbedder
+from tests.fake_embedder import HashingEmbedder
 from tests.servers import REPO, clean_env, start_server
 
 CORPUS = REPO / "corpus"
@@ -299,7 +299,7 @@ def test_one_writer_at_a_time(pg_url: str, tmp_path: Path) -> None:
 _DRIVER = """
 import sys, time
 import minutebook.index.postgres.sync as pg
-from minutebook.models.embed import HashingEmbedder
+from tests.fake_embedder import HashingEmbedder
 class Slow(HashingEmbedder):
     def embed(self, texts):
         time.sleep(0.05)

@@ -81,3 +81,8 @@ def test_a_name_loads_only_its_own_module() -> None:
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO)
     assert "minutebook.types" in out.stdout.split()
     assert not set(out.stdout.split()) & {"minutebook.search", "minutebook.search.hybrid", "minutebook.pipeline"}
+
+
+def test_the_library_ships_no_test_double() -> None:
+    shipped = [p for p in (REPO / "src").rglob("*.py") if "class HashingEmbedder" in p.read_text(encoding="utf-8")]
+    assert shipped == []  # it lives in tests/fake_embedder.py

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 from minutebook.index.sqlite.store import Store
-from minutebook.models.embed import HashingEmbedder
 from minutebook.pipeline.syncer import sync
 from minutebook.search.hybrid import HybridSearcher
+from tests.fake_embedder import HashingEmbedder
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))

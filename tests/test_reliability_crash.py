@@ -17,9 +17,9 @@ from minutebook.errors import IndexLocked, MinutebookError
 from minutebook.index.check import check_index, repair_index
 from minutebook.index.sqlite.lock import writer_lock
 from minutebook.index.sqlite.store import Store
-from minutebook.models.embed import HashingEmbedder
 from minutebook.pipeline.syncer import sync
 from minutebook.search.hybrid import HybridSearcher, Ranking
+from tests.fake_embedder import HashingEmbedder
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))

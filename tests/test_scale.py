@@ -10,9 +10,9 @@ import numpy as np
 from minutebook.index.sqlite import ann
 from minutebook.index.sqlite.store import Store
 from minutebook.index.sqlite.vectors import VectorFile, VectorIndex
-from minutebook.models.embed import HashingEmbedder
 from minutebook.search.hybrid import HybridSearcher, Ranking
 from minutebook.types import Filters
+from tests.fake_embedder import HashingEmbedder
 
 DIM = 32
 WORDS = ("budget", "housing", "transport", "libraries", "planning", "waste", "parks", "schools")

@@ -11,8 +11,8 @@ import pytest
 from minutebook.errors import IndexMismatch
 from minutebook.index.sqlite.store import Store
 from minutebook.index.sqlite.vectors import VectorFile, VectorIndex
-from minutebook.models.embed import HashingEmbedder
 from minutebook.pipeline.syncer import sync
+from tests.fake_embedder import HashingEmbedder
 
 from .conftest import CORPUS
 

@@ -167,9 +167,9 @@ async def test_status_and_resync_into_a_copy(corpus_index_copy: Path, minilm, tm
 
 
 async def test_a_paper_with_markup_and_escape_codes_is_shown_literally(tmp_path: Path) -> None:
-    from minutebook.models.embed import HashingEmbedder
     from minutebook.pipeline.syncer import sync
     from minutebook.search.hybrid import HybridSearcher
+    from tests.fake_embedder import HashingEmbedder
 
     corpus = tmp_path / "papers"
     corpus.mkdir()

@@ -17,13 +17,13 @@ from textual.widgets import Input, Static
 import minutebook.models.registry
 from minutebook.answer.cite import format_citation
 from minutebook.config import Settings
-from minutebook.models.embed import HashingEmbedder
 from minutebook.pipeline.syncer import sync
 from minutebook.search.hybrid import HybridSearcher
 from minutebook.service.reader import Facets, PassageContext
 from minutebook.types import Answer, Filters, Hit, SearchResult
 from minutebook_tui.app import MinutebookApp, make_app
 from minutebook_tui.services import corpus_syncer
+from tests.fake_embedder import HashingEmbedder
 
 pytestmark = pytest.mark.anyio
 

@@ -1,9 +1,8 @@
-"""Embedding models: the bundled MiniLM, and a deterministic stand-in for fast unit tests."""
+"""The bundled embedding model, MiniLM: where its weights are, their checksum, and the torch backend."""
 
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
@@ -107,30 +106,3 @@ class MiniLMEmbedder:
             convert_to_numpy=True, show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32)
-
-
-_WORD = re.compile(r"\w+")
-
-
-class HashingEmbedder:
-    """A deterministic bag-of-words embedder: fast, no model, for unit tests only.
-
-    Texts sharing words get similar vectors, so ranking logic can be tested without torch.
-    """
-
-    model_id = "minutebook/hashing-test-embedder"
-
-    def __init__(self, dimension: int = 64) -> None:
-        self.dimension = dimension
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in _WORD.findall(text.lower()):
-                h = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
-                out[row, h % self.dimension] += 1.0 if (h >> 32) & 1 else -1.0
-            norm = np.linalg.norm(out[row])
-            out[row] = out[row] / norm if norm else out[row]
-            if not norm:
-                out[row, 0] = 1.0
-        return out
