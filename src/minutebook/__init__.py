@@ -26,25 +26,25 @@ _EXPORTS: dict[str, str] = {
     "Settings": "minutebook.config",
     "load_settings": "minutebook.config",
     # an open index, as the command line and the servers use it
-    "Archive": "minutebook.archive",
-    "open_reader": "minutebook.archive",
+    "Archive": "minutebook.service.archive",
+    "open_reader": "minutebook.service.archive",
     # indexing and checking
-    "sync": "minutebook.pipeline",
-    "index_status": "minutebook.index_ops",
-    "check_index": "minutebook.check",
+    "sync": "minutebook.pipeline.syncer",
+    "index_status": "minutebook.index.ops",
+    "check_index": "minutebook.index.check",
     "read_document": "minutebook.ingest",
     # searching and answering
-    "HybridSearcher": "minutebook.search",
-    "open_searcher": "minutebook.search",
-    "Ranking": "minutebook.ranking",
-    "make_filters": "minutebook.query",
-    "parse_query": "minutebook.query",
+    "HybridSearcher": "minutebook.search.hybrid",
+    "open_searcher": "minutebook.search.hybrid",
+    "Ranking": "minutebook.search.ranking",
+    "make_filters": "minutebook.search.query",
+    "parse_query": "minutebook.search.query",
     "CitedAnswerer": "minutebook.answer.answerer",
     # models
-    "default_embedder": "minutebook.models",
-    "index_embedder": "minutebook.models",
-    "MiniLMEmbedder": "minutebook.embed",
-    "OnnxMiniLMEmbedder": "minutebook.embed_onnx",
+    "default_embedder": "minutebook.models.registry",
+    "index_embedder": "minutebook.models.registry",
+    "MiniLMEmbedder": "minutebook.models.embed",
+    "OnnxMiniLMEmbedder": "minutebook.models.embed_onnx",
     # what flows between them: file -> Document -> Chunk -> Hit -> Answer
     **dict.fromkeys(
         ("Page", "Metadata", "Document", "Chunk", "Hit", "Filters", "Progress", "FileFailure", "SyncReport",
@@ -131,11 +131,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__ loads them
     from minutebook.answer.answerer import CitedAnswerer
-    from minutebook.archive import Archive, open_reader
-    from minutebook.check import check_index
     from minutebook.config import Settings, load_settings
-    from minutebook.embed import MiniLMEmbedder
-    from minutebook.embed_onnx import OnnxMiniLMEmbedder
     from minutebook.errors import (
         ExtraMissing,
         IndexCorrupt,
@@ -151,14 +147,18 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__
         QueryError,
         UsageError,
     )
-    from minutebook.index_ops import index_status
+    from minutebook.index.check import check_index
+    from minutebook.index.ops import index_status
     from minutebook.ingest import read_document
-    from minutebook.models import default_embedder, index_embedder
-    from minutebook.pipeline import sync
+    from minutebook.models.embed import MiniLMEmbedder
+    from minutebook.models.embed_onnx import OnnxMiniLMEmbedder
+    from minutebook.models.registry import default_embedder, index_embedder
+    from minutebook.pipeline.syncer import sync
     from minutebook.protocols import Answerer, Embedder, Generator, Searcher
-    from minutebook.query import make_filters, parse_query
-    from minutebook.ranking import Ranking
-    from minutebook.search import HybridSearcher, open_searcher
+    from minutebook.search.hybrid import HybridSearcher, open_searcher
+    from minutebook.search.query import make_filters, parse_query
+    from minutebook.search.ranking import Ranking
+    from minutebook.service.archive import Archive, open_reader
     from minutebook.types import (
         Answer,
         AnswerSentence,

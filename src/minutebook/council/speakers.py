@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from minutebook.chunking.turns import Turn, find_turns
-from minutebook.people import ROLES, Person, Resolver, role_of, roster
+from minutebook.council.people import ROLES, Person, Resolver, role_of, roster
 from minutebook.types import Chunk, Document
 
 __all__ = ["ROLES", "Attribution", "Person", "Resolver", "Statement", "attribute", "attributions_in", "role_of",

@@ -203,7 +203,7 @@ def _versions() -> dict[str, str]:
 
 def _export_fp32(folder: Path, out: Path) -> None:
     """Write the transformer (not the pooling) with dynamic batch and sequence axes, straight from its weights."""
-    from minutebook.onnx_bert import export_bert
+    from minutebook.models.onnx_bert import export_bert
 
     if not (folder / "model.safetensors").is_file():
         raise ModelMissing(f"{folder}: no model.safetensors to build the ONNX embedding model from",
