@@ -34,7 +34,7 @@ def _prf(tp_sys: int, n_sys: int, tp_gold: int, n_gold: int) -> dict[str, float 
 
 
 def _papers(corpus: Path):  # type: ignore[no-untyped-def]
-    from minutebook.ingest import read_document
+    from minutebook import read_document
 
     return {p.name: read_document(p) for p in sorted(corpus.glob("*.txt")) if p.name != "README.md"}
 

@@ -39,7 +39,7 @@ COLD = """
 import sys, time
 t0 = time.perf_counter()
 from minutebook.config import Settings
-from minutebook.models.registry import default_embedder
+from minutebook import default_embedder
 e = default_embedder(Settings(embed_backend={backend!r}{cache}))
 e.embed(["social worker caseloads"])
 print(time.perf_counter() - t0, "torch" in sys.modules)
@@ -92,8 +92,8 @@ def top10(queries: np.ndarray, passages_: np.ndarray) -> np.ndarray:
 
 
 def measure(backend: str, texts: list[str], queries: list[str], cache: str | None) -> dict[str, object]:
+    from minutebook import default_embedder
     from minutebook.config import Settings
-    from minutebook.models.registry import default_embedder
 
     settings = Settings(embed_backend=backend, **({"cache": Path(cache)} if cache else {}))
     embedder = default_embedder(settings)
@@ -115,8 +115,8 @@ def measure(backend: str, texts: list[str], queries: list[str], cache: str | Non
 
 def sweep_batch_tokens(texts: list[str], budgets: list[int], cache: str | None) -> dict[int, float]:
     """Passages/s of the default ONNX embedder at each ``batch_tokens`` budget."""
+    from minutebook import default_embedder
     from minutebook.config import Settings
-    from minutebook.models.registry import default_embedder
 
     embedder = default_embedder(Settings(**({"cache": Path(cache)} if cache else {})))
     embedder.embed(texts[:32])
@@ -139,10 +139,9 @@ def evaluate(backend: str, paths: list[Path], questions_path: Path, cache: str |
     from run_eval import evaluate as run_evaluation
     from run_eval import load_questions, resolve_targets
 
+    from minutebook import default_embedder, sync
     from minutebook.config import Settings
     from minutebook.index.sqlite.store import Store
-    from minutebook.models.registry import default_embedder
-    from minutebook.pipeline.syncer import sync
     from minutebook.search.hybrid import HybridSearcher, Ranking
 
     embedder = default_embedder(Settings(embed_backend=backend, **({"cache": Path(cache)} if cache else {})))

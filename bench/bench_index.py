@@ -31,10 +31,9 @@ def main() -> int:
     ap.add_argument("--backend", default=None, help="embedding backend (default: the configured one)")
     args = ap.parse_args()
 
+    from minutebook import default_embedder, read_document
     from minutebook.config import load_settings
     from minutebook.index.sqlite.store import Store
-    from minutebook.ingest import read_document
-    from minutebook.models.registry import default_embedder
     from minutebook.pipeline.syncer import embedding_text, scan, sync
     from minutebook.types import Chunk
 

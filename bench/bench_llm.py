@@ -131,10 +131,7 @@ def ask_vs_raw(settings, generator, index: Path, runs: int) -> dict[str, object]
 
     from llama_cpp import Llama, LlamaGrammar
 
-    from minutebook.answer.answerer import CitedAnswerer
-    from minutebook.models.registry import default_embedder, index_embedder
-    from minutebook.pipeline.syncer import sync
-    from minutebook.search.hybrid import HybridSearcher
+    from minutebook import CitedAnswerer, HybridSearcher, default_embedder, index_embedder, sync
 
     if not (index / "minutebook.sqlite").exists():
         sync(index, [REPO / "corpus"], default_embedder(settings))

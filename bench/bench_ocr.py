@@ -179,7 +179,7 @@ def raw_tesseract(images: list[Path], dpi: int, workers: int) -> float:
 
 
 def recall_at(index: Path, embedder: object, asked: list[dict], k: int = 5) -> dict[str, object]:
-    from minutebook.search.hybrid import HybridSearcher
+    from minutebook import HybridSearcher
 
     searcher = HybridSearcher(index, embedder)  # type: ignore[arg-type]
     found = 0
@@ -205,12 +205,11 @@ def speed_and_retrieval(n_reports: int, dpi: int, work: Path) -> dict[str, objec
     import pypdfium2 as pdfium
     from tests.pdfmaker import scanned_pdf
 
+    from minutebook import default_embedder, sync
     from minutebook.config import load_settings
     from minutebook.index.ops import rebuild_index
     from minutebook.ingest.ocr import OcrSettings
     from minutebook.ingest.pdf import render_page
-    from minutebook.models.registry import default_embedder
-    from minutebook.pipeline.syncer import sync
 
     reports, asked = answer_reports(n_reports)
     digital, scanned, images = work / "digital", work / "scanned", work / "images"

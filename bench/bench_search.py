@@ -235,10 +235,9 @@ class TimedEmbedder:
 
 def measure(folder: Path) -> dict:
     """In a fresh process: whole-search latency with and without filters, memory, dense recall."""
+    from minutebook import HybridSearcher, index_embedder
     from minutebook.config import load_settings
     from minutebook.index.sqlite import ann
-    from minutebook.models.registry import index_embedder
-    from minutebook.search.hybrid import HybridSearcher
     from minutebook.search.query import dense_text, parse_query
     from minutebook.types import Filters
 
@@ -344,9 +343,9 @@ def faiss_only(folder: Path, sizes: list[int]) -> list[dict]:
     """FAISS alone, one query at a time: exact vs IVF+SQ8 by size and nprobe (sets the threshold)."""
     import faiss
 
+    from minutebook import MiniLMEmbedder
     from minutebook.index.sqlite import ann
     from minutebook.index.sqlite.store import Store
-    from minutebook.models.embed import MiniLMEmbedder
 
     store = Store.open(folder, readonly=True)
     dim = int(store.meta()["dimension"])

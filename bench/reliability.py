@@ -159,7 +159,7 @@ class Verdict:
 
 def verify(index: Path, expect_present: set[str], sample: int = 8, rng: random.Random | None = None) -> Verdict:
     """After a kill: the index opens, passes `check`, keeps ``expect_present``, finds its papers."""
-    from minutebook.index.check import check_index
+    from minutebook import check_index
     from minutebook.search.hybrid import HybridSearcher, Ranking
 
     HashingEmbedder = hashing_embedder()
@@ -305,12 +305,11 @@ def read_loop(index: Path, stop_file: Path, seed: int) -> None:
     """Query until ``stop_file`` appears; print counts of queries, errors and mixed views."""
     import numpy as np
 
-    from minutebook.answer.answerer import CitedAnswerer
+    from minutebook import CitedAnswerer, HybridSearcher
     from minutebook.errors import IndexCorrupt
     from minutebook.index.check import vector_ids
     from minutebook.index.sqlite.store import Store
     from minutebook.index.sqlite.vectors import VectorFile, VectorIndex
-    from minutebook.search.hybrid import HybridSearcher
 
     HashingEmbedder = hashing_embedder()
     rng = random.Random(seed)
@@ -438,7 +437,7 @@ HTML_AS_PDF = (
 
 def misbehaving_reader(path: Path):  # type: ignore[no-untyped-def]
     """Reads like minutebook, except files named to hang, hog memory or crash the reader."""
-    from minutebook.ingest import read_document
+    from minutebook import read_document
 
     name = path.name
     if name.startswith("hang"):
@@ -545,8 +544,8 @@ class BadInputReport:
 
 def bad_inputs(workdir: Path, seconds_per_file: float = 60.0, big_line_mb: int = 50) -> BadInputReport:
     """Sync a folder of bad files and the sample papers; record how each file ended."""
+    from minutebook import sync
     from minutebook.ingest.extract import ReadLimits
-    from minutebook.pipeline.syncer import sync
 
     HashingEmbedder = hashing_embedder()
     folder, index = workdir / "bad", workdir / "bad-index"

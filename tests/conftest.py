@@ -26,7 +26,7 @@ def _isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
 @pytest.fixture(scope="session")
 def minilm():
     """The real embedding model, loaded once per test run."""
-    from minutebook.models.embed import MiniLMEmbedder
+    from minutebook import MiniLMEmbedder
 
     embedder = MiniLMEmbedder()
     embedder.load()
@@ -39,7 +39,7 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory, minilm) -> Path:
 
     Tests must not change it: copy it (``corpus_index_copy``) to write.
     """
-    from minutebook.pipeline.syncer import sync
+    from minutebook import sync
 
     folder = tmp_path_factory.mktemp("corpus-index")
     report = sync(folder, [CORPUS], minilm)
@@ -56,7 +56,7 @@ def corpus_index_copy(corpus_index: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture()
 def searcher(corpus_index: Path, minilm):
-    from minutebook.search.hybrid import HybridSearcher
+    from minutebook import HybridSearcher
 
     s = HybridSearcher(corpus_index, minilm)
     yield s

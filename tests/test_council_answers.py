@@ -191,9 +191,7 @@ def test_the_timeline_chart_shows_one_unit_at_a_time() -> None:
 
 def test_council_filter_and_phrases_hold_on_a_real_index(tmp_path: Path, minilm) -> None:
     """--council york finds York's paper only; a phrase typed with either apostrophe finds the same passages."""
-    from minutebook.pipeline.syncer import sync
-    from minutebook.search.hybrid import HybridSearcher
-    from minutebook.search.query import make_filters
+    from minutebook import HybridSearcher, make_filters, sync
 
     papers = tmp_path / "papers"
     papers.mkdir()

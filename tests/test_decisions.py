@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from minutebook import make_filters
 from minutebook.council import decisions
 from minutebook.index.sqlite.store import Store
-from minutebook.search.query import make_filters
 
 REPO = Path(__file__).resolve().parent.parent
 

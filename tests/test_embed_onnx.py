@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from minutebook import default_embedder
 from minutebook.config import Settings
 from minutebook.errors import IndexMismatch, ModelChecksumMismatch, UsageError
 from minutebook.models.embed import MINILM_ID
@@ -24,7 +25,6 @@ from minutebook.models.embed_onnx import (
     ensure_onnx,
     onnx_export,
 )
-from minutebook.models.registry import default_embedder
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
@@ -136,7 +136,7 @@ def test_building_the_onnx_files_never_imports_torch(tmp_path: Path, onnx_cache:
 
 
 def test_an_index_refuses_vectors_from_another_backend(onnx_cache: Path, minilm, tmp_path: Path) -> None:
-    from minutebook.pipeline.syncer import sync
+    from minutebook import sync
 
     papers = tmp_path / "papers"
     papers.mkdir()

@@ -73,8 +73,7 @@ def test_a_command_whose_extra_is_missing_names_the_extra(tmp_path: Path, argv: 
     if extra == "torch":  # an index built with embed_backend = "torch" is searched with torch
         (tmp_path / "papers").mkdir()
         (tmp_path / "papers" / "minutes.txt").write_text("Members asked about social worker caseloads.\n")
-        from minutebook.models.embed import MiniLMEmbedder
-        from minutebook.pipeline.syncer import sync
+        from minutebook import MiniLMEmbedder, sync
 
         sync(tmp_path / "papers-index", [tmp_path / "papers"], MiniLMEmbedder())
     out = _run(tmp_path, blocked, *argv)

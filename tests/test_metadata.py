@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from minutebook.ingest import read_document
+from minutebook import read_document
 from minutebook.ingest.metadata import guess_metadata, smart_title
 from tests.pdfmaker import write_pdf
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from minutebook import read_document
 from minutebook.errors import NoTextLayer
 from minutebook.ingest import ocr as ocr_module
-from minutebook.ingest import read_document
 from minutebook.ingest.ocr import OcrSettings
 from tests.conftest import SHARED
 from tests.pdfmaker import scanned_pdf
@@ -157,8 +157,7 @@ def _sentence(text: str) -> str:
 def test_scanned_papers_are_indexed_and_a_sentence_from_a_scanned_page_is_found_with_its_page(
     papers: dict[str, Path], ocr_cache: Path, minilm, tmp_path: Path,
 ) -> None:
-    from minutebook.pipeline.syncer import sync
-    from minutebook.search.hybrid import HybridSearcher
+    from minutebook import HybridSearcher, sync
 
     folder = papers["mixed"].parent
     progress: list[object] = []

@@ -64,7 +64,7 @@ def pg_corpus(pg_server, minilm) -> str:
     """corpus/ indexed into PostgreSQL with the real MiniLM (tests must not change it)."""
     import psycopg
 
-    from minutebook.pipeline.syncer import sync
+    from minutebook import sync
 
     base = pg_server.get_uri()
     with psycopg.connect(base, autocommit=True) as conn:
@@ -98,8 +98,8 @@ QUESTIONS = ["what was said about caseloads?", "agency staff", "recruitment and 
 
 
 def test_search_agrees_with_the_embedded_engine(pg_corpus: str, corpus_index: Path, minilm) -> None:
+    from minutebook import HybridSearcher
     from minutebook.index.postgres.search import PgSearcher
-    from minutebook.search.hybrid import HybridSearcher
 
     pg, embedded = PgSearcher(pg_corpus, minilm), HybridSearcher(corpus_index, minilm)
     try:
@@ -179,8 +179,8 @@ def test_a_filter_keeping_three_percent_of_rows_still_fills_the_page(pg_url: str
     3% of the passages returns one or two where ten were asked for. Ours returns the true top ten."""
     import psycopg
 
+    from minutebook import sync
     from minutebook.index.postgres.search import PgSearcher
-    from minutebook.pipeline.syncer import sync
     from minutebook.search.hybrid import Ranking
     from minutebook.types import Filters
 
@@ -240,7 +240,7 @@ def test_a_filter_keeping_three_percent_of_rows_still_fills_the_page(pg_url: str
 
 
 def test_moves_and_deletes_behave_as_in_a_folder_index(pg_url: str, tmp_path: Path) -> None:
-    from minutebook.pipeline.syncer import sync
+    from minutebook import sync
 
     embedder = HashingEmbedder()
     papers = tmp_path / "papers"
@@ -260,8 +260,8 @@ def test_moves_and_deletes_behave_as_in_a_folder_index(pg_url: str, tmp_path: Pa
 def test_an_index_of_another_model_or_a_newer_schema_is_refused(pg_url: str, tmp_path: Path) -> None:
     import psycopg
 
+    from minutebook import sync
     from minutebook.index.postgres.search import open_pg_searcher
-    from minutebook.pipeline.syncer import sync
 
     papers = tmp_path / "papers"
     reliability.make_papers(papers, range(2))
@@ -283,8 +283,8 @@ def test_an_index_of_another_model_or_a_newer_schema_is_refused(pg_url: str, tmp
 def test_one_writer_at_a_time(pg_url: str, tmp_path: Path) -> None:
     import psycopg
 
+    from minutebook import sync
     from minutebook.index.postgres.schema import LOCK_KEY
-    from minutebook.pipeline.syncer import sync
 
     papers = tmp_path / "papers"
     reliability.make_papers(papers, range(2))
@@ -310,8 +310,8 @@ pg.sync(sys.argv[1], [sys.argv[2]], Slow())
 
 
 def test_a_sync_killed_midway_keeps_every_commit_whole(pg_url: str, tmp_path: Path) -> None:
+    from minutebook import sync
     from minutebook.index.postgres.check import check
-    from minutebook.pipeline.syncer import sync
 
     papers = tmp_path / "papers"
     reliability.make_papers(papers, range(5))
@@ -337,9 +337,9 @@ def test_a_sync_killed_midway_keeps_every_commit_whole(pg_url: str, tmp_path: Pa
 
 
 def test_readers_during_a_sync_see_whole_commits_and_no_errors(pg_url: str, tmp_path: Path) -> None:
+    from minutebook import sync
     from minutebook.index.postgres.read import status
     from minutebook.index.postgres.search import PgSearcher
-    from minutebook.pipeline.syncer import sync
     from minutebook.search.hybrid import Ranking
 
     papers = tmp_path / "papers"

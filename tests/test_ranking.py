@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from minutebook.search.query import parse_query
+from minutebook import parse_query
 from minutebook.search.ranking import Evidence, Ranking, idf, named_years, rank
 from minutebook.types import Passage
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from minutebook.ingest import read_document
+from minutebook import read_document
 from minutebook.ingest.extract import ReadLimits, extract_files
 
 REPO = Path(__file__).resolve().parent.parent

@@ -6,9 +6,8 @@ import importlib
 import sys
 from pathlib import Path
 
+from minutebook import HybridSearcher, sync
 from minutebook.index.sqlite.store import Store
-from minutebook.pipeline.syncer import sync
-from minutebook.search.hybrid import HybridSearcher
 from tests.fake_embedder import HashingEmbedder
 
 REPO = Path(__file__).resolve().parent.parent

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from minutebook import sync
 from minutebook.cli import main
 from minutebook.errors import IndexLocked, MinutebookError
 from minutebook.index.check import check_index, repair_index
 from minutebook.index.sqlite.lock import writer_lock
 from minutebook.index.sqlite.store import Store
-from minutebook.pipeline.syncer import sync
 from minutebook.search.hybrid import HybridSearcher, Ranking
 from tests.fake_embedder import HashingEmbedder
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import minutebook.models.registry
+from minutebook import sync
 from minutebook.cli import main
-from minutebook.pipeline.syncer import sync
 
 # What a hostile paper can carry: clear screen, retitle the window, an OSC 8 hyperlink,
 # colour codes, a bell, a C1 CSI, a backspace, a carriage return and bidi overrides/isolates.

@@ -7,8 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from minutebook import sync
 from minutebook.index.sqlite.store import Store
-from minutebook.pipeline.syncer import sync
 from tests.fake_embedder import HashingEmbedder
 
 REPO = Path(__file__).resolve().parent.parent

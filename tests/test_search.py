@@ -142,8 +142,7 @@ def test_filters_dataclass_default_is_no_filter() -> None:
 
 
 def test_an_open_searcher_sees_new_papers_under_a_filter_it_has_used(tmp_path: Path, minilm) -> None:
-    from minutebook.pipeline.syncer import sync
-    from minutebook.search.hybrid import HybridSearcher
+    from minutebook import HybridSearcher, sync
 
     papers = tmp_path / "papers"
     papers.mkdir()

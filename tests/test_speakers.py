@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from minutebook import make_filters
 from minutebook.council.speakers import attributions_in, roster
 from minutebook.errors import QueryError
-from minutebook.search.query import make_filters
 
 REPO = Path(__file__).resolve().parent.parent
 WEST_SUSSEX = (REPO / "corpus" / "west-sussex-cyp-scrutiny-2022-06-08-minutes.txt").read_text(encoding="utf-8")
@@ -94,7 +94,7 @@ def test_bad_role_is_a_clear_error() -> None:
 
 
 def test_an_index_from_before_attributions_fills_them_on_the_next_sync(corpus_index_copy: Path, minilm) -> None:
-    from minutebook.pipeline.syncer import sync
+    from minutebook import sync
 
     db = corpus_index_copy / "minutebook.sqlite"
     with sqlite3.connect(db) as conn:  # back to schema 1, as an older minutebook left it
@@ -112,7 +112,7 @@ def test_an_index_from_before_attributions_fills_them_on_the_next_sync(corpus_in
 def test_removing_a_paper_removes_its_attributions(corpus_index_copy: Path, minilm, tmp_path: Path) -> None:
     import shutil
 
-    from minutebook.pipeline.syncer import sync
+    from minutebook import sync
 
     papers = tmp_path / "papers"
     papers.mkdir()

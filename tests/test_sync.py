@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from minutebook import sync
 from minutebook.errors import IndexMismatch
 from minutebook.index.sqlite.store import Store
 from minutebook.index.sqlite.vectors import VectorFile, VectorIndex
-from minutebook.pipeline.syncer import sync
 from tests.fake_embedder import HashingEmbedder
 
 from .conftest import CORPUS
@@ -191,7 +191,7 @@ def test_stored_offsets_index_the_original_file(corpus_index: Path) -> None:
 
 
 def test_sync_of_sample_corpus_reports_committees_and_pages(corpus_index: Path) -> None:
-    from minutebook.index.ops import index_status
+    from minutebook import index_status
 
     status = index_status(corpus_index)
     assert status.documents == 5

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from minutebook import make_filters
 from minutebook.council import timeline
 from minutebook.council.figures import Topic, figures_in
-from minutebook.search.query import make_filters
 
 
 def test_figures_keep_their_units_and_qualifiers() -> None:

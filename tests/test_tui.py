@@ -127,8 +127,7 @@ async def test_export_writes_the_briefing_the_user_names(corpus_index: Path, sea
 
 
 async def test_status_and_resync_into_a_copy(corpus_index_copy: Path, minilm, tmp_path: Path) -> None:
-    from minutebook.pipeline.syncer import sync
-    from minutebook.search.hybrid import HybridSearcher
+    from minutebook import HybridSearcher, sync
 
     extra = tmp_path / "new-papers"
     extra.mkdir()
@@ -167,8 +166,7 @@ async def test_status_and_resync_into_a_copy(corpus_index_copy: Path, minilm, tm
 
 
 async def test_a_paper_with_markup_and_escape_codes_is_shown_literally(tmp_path: Path) -> None:
-    from minutebook.pipeline.syncer import sync
-    from minutebook.search.hybrid import HybridSearcher
+    from minutebook import HybridSearcher, sync
     from tests.fake_embedder import HashingEmbedder
 
     corpus = tmp_path / "papers"

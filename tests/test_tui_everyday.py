@@ -15,10 +15,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 import minutebook.models.registry
+from minutebook import HybridSearcher, sync
 from minutebook.answer.cite import format_citation
 from minutebook.config import Settings
-from minutebook.pipeline.syncer import sync
-from minutebook.search.hybrid import HybridSearcher
 from minutebook.service.reader import Facets, PassageContext
 from minutebook.types import Answer, Filters, Hit, SearchResult
 from minutebook_tui.app import MinutebookApp, make_app

@@ -109,7 +109,7 @@ class CachedEmbedder:
 
 
 def build(index: Path, folder: Path, embedder) -> None:
-    from minutebook.pipeline.syncer import sync
+    from minutebook import sync
 
     t0 = time.perf_counter()
     report = sync(index, [folder / "docs"], embedder)
@@ -121,10 +121,9 @@ def build(index: Path, folder: Path, embedder) -> None:
 
 def evaluate(index: Path, folder: Path, modes: list[str], scopes: list[str], base, queries: list[dict],
              tag: str, sync_first: bool = True) -> dict:
+    from minutebook import HybridSearcher, index_embedder
     from minutebook.config import load_settings
     from minutebook.index.sqlite.store import Store
-    from minutebook.models.registry import index_embedder
-    from minutebook.search.hybrid import HybridSearcher
     from minutebook.types import Filters
 
     embedder = CachedEmbedder(index_embedder(load_settings(index=index)))

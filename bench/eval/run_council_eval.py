@@ -101,10 +101,9 @@ def main() -> int:
     args = ap.parse_args()
 
     sys.path.insert(0, str(REPO / "src"))
+    from minutebook import HybridSearcher, index_embedder
     from minutebook.answer import CitedAnswerer
     from minutebook.config import load_settings
-    from minutebook.models.registry import index_embedder
-    from minutebook.search.hybrid import HybridSearcher
 
     questions = [json.loads(line) for line in args.questions.read_text(encoding="utf-8").splitlines() if line.strip()]
     searcher = HybridSearcher(args.index, index_embedder(load_settings(index=args.index)))

@@ -147,11 +147,9 @@ def main() -> int:
     args = ap.parse_args()
 
     sys.path.insert(0, str(REPO / "src"))
+    from minutebook import MiniLMEmbedder, index_embedder, sync
     from minutebook.config import load_settings
     from minutebook.index.sqlite.store import Store
-    from minutebook.models.embed import MiniLMEmbedder
-    from minutebook.models.registry import index_embedder
-    from minutebook.pipeline.syncer import sync
     from minutebook.search.hybrid import HybridSearcher, Ranking
 
     # The backend that built the index (or the configured one for a new index).
