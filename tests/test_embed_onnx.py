@@ -121,7 +121,7 @@ def test_building_the_onnx_files_never_imports_torch(tmp_path: Path, onnx_cache:
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from minutebook.embed_onnx import ensure_onnx\n"
+        "from minutebook.models.embed_onnx import ensure_onnx\n"
         f"ensure_onnx(Path({str(tmp_path)!r}), progress=None)\n"
         "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules))\n"
     )
