@@ -161,7 +161,7 @@ def roots_for(ofsted: Path, councils: int | None) -> list[Path]:
 
 
 def timed_sync(index: Path | str, roots: list[Path], embedder: Any) -> dict[str, Any]:
-    from minutebook.pipeline import sync
+    from minutebook.pipeline.syncer import sync
 
     t0 = time.perf_counter()
     report = sync(index, roots, embedder)
@@ -246,9 +246,9 @@ def _concurrently(searchers: list[Any], qs: list[str], council: str, per_reader:
 
 
 def bench_readers(folder: Path, url: str, embedder: Any, qs: list[str], council: str) -> dict[str, Any]:
-    from minutebook.postgres.search import PgSearcher
-    from minutebook.query import dense_text, parse_query
-    from minutebook.search import HybridSearcher
+    from minutebook.index.postgres.search import PgSearcher
+    from minutebook.search.hybrid import HybridSearcher
+    from minutebook.search.query import dense_text, parse_query
 
     memo: dict[str, np.ndarray] = {}
     warm = Recording(embedder, memo)
@@ -292,10 +292,10 @@ def bench_quality(folder: Path, url: str, embedder: Any) -> dict[str, Any]:
 
     from run_eval import MODES, evaluate, load_questions, resolve_targets
 
-    from minutebook.postgres.read import PgStore
-    from minutebook.postgres.search import PgSearcher
-    from minutebook.search import HybridSearcher, Ranking
-    from minutebook.store import Store
+    from minutebook.index.postgres.read import PgStore
+    from minutebook.index.postgres.search import PgSearcher
+    from minutebook.index.sqlite.store import Store
+    from minutebook.search.hybrid import HybridSearcher, Ranking
 
     qs = load_questions(BENCH / "eval" / "questions.jsonl")
     out: dict[str, Any] = {}
@@ -475,8 +475,8 @@ def main() -> int:
     args = ap.parse_args()
 
     from minutebook.config import load_settings
-    from minutebook.models import default_embedder
-    from minutebook.postgres.search import EF_SEARCH
+    from minutebook.index.postgres.search import EF_SEARCH
+    from minutebook.models.registry import default_embedder
 
     WORK.mkdir(parents=True, exist_ok=True)
     server = None

@@ -395,3 +395,249 @@ def test_a_server_that_is_not_there_is_a_plain_message(tmp_path: Path) -> None:
         from minutebook.index.postgres.read import status
 
         status(url)
+
+
+# --- the same behaviour as an index folder, through the real command ----------------------------
+
+
+def _report(r) -> dict:  # type: ignore[no-untyped-def]
+    return {"added": sorted(r.added), "updated": sorted(r.updated), "removed": sorted(r.removed),
+            "moved": sorted(r.moved), "unchanged": sorted(r.unchanged),
+            "failed": sorted((f.path, f.reason) for f in r.failed), "embedded": r.chunks_embedded,
+            "reused": r.chunks_reused}
+
+
+def test_syncs_change_an_index_in_postgresql_as_they_change_an_index_folder(pg_url: str, tmp_path: Path) -> None:
+    """Adds, edits, renames, moves into a subfolder, deletes, a bad file and its repair: the same reports
+    and the same papers and passages in both engines, sync after sync."""
+    from minutebook.index.postgres.read import PgStore
+    from minutebook.index.sqlite.store import Store
+    from minutebook.pipeline.syncer import sync
+    from minutebook.service.archive import open_reader
+
+    papers, folder = tmp_path / "papers", tmp_path / "index"
+    reliability.make_papers(papers, range(8))
+    (papers / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a PDF")
+
+    def state() -> tuple[dict, dict]:
+        out = []
+        for store in (Store.open(folder, readonly=True), PgStore(pg_url)):
+            try:
+                out.append({d.path: [(c.chunk, c.embed_hash) for c in store.chunks_of(d.id)] for d in store.documents()})
+            finally:
+                store.close()
+        return out[0], out[1]
+
+    def both(step: str) -> None:
+        embedded = _report(sync(folder, [papers], HashingEmbedder()))
+        postgres = _report(sync(pg_url, [papers], HashingEmbedder()))
+        assert postgres == embedded, step
+        here, there = state()
+        assert there == here, step
+
+    both("first sync")
+    (papers / "paper-00001.txt").rename(papers / "renamed.txt")
+    (papers / "sub").mkdir()
+    (papers / "paper-00002.txt").rename(papers / "sub" / "paper-00002.txt")
+    (papers / "paper-00003.txt").unlink()
+    (papers / "paper-00004.txt").write_text(reliability.paper_text(4, version=1), encoding="utf-8")
+    (papers / "broken.pdf").unlink()
+    (papers / "broken.txt").write_text("Now a readable paper about zqvbrokenx caseloads.\n", encoding="utf-8")
+    both("renames, a move, a delete, an edit, a repaired file")
+    both("nothing changed")
+    import shutil
+
+    shutil.rmtree(papers / "sub")
+    os_touch = papers / "paper-00005.txt"
+    os_touch.write_text(os_touch.read_text(encoding="utf-8"), encoding="utf-8")  # new time, same text
+    both("a folder removed, a file touched")
+    reader = open_reader(pg_url)
+    try:
+        assert reader.facets().doc_types
+    finally:
+        reader.close()
+
+
+_FIRST_RUN = 120
+
+
+@pytest.mark.slow
+def test_the_index_command_killed_midway_loses_nothing_committed_while_readers_search(
+        pg_url: str, tmp_path: Path, minilm) -> None:
+    """SIGKILL a real `minutebook index PATH --index postgresql://...` (the real model) after some of its
+    commits, with searches running beside it: no reader errs or sees a paper without all its
+    passages, every paper committed before the kill is there after it, and the next run finishes."""
+    import psycopg
+
+    from minutebook.index.postgres.check import check
+    from minutebook.index.postgres.search import PgSearcher
+    from minutebook.pipeline.syncer import COMMIT_EVERY_FILES
+
+    papers = tmp_path / "papers"
+    reliability.make_papers(papers, range(_FIRST_RUN))
+    command = [sys.executable, "-m", "minutebook", "index", str(papers), "--index", pg_url]
+    env = clean_env(tmp_path / "home")
+    views: list[dict[str, int]] = []
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def snapshot() -> dict[str, int]:
+        with psycopg.connect(pg_url) as conn:
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            if conn.execute("SELECT to_regclass('minutebook.meta')").fetchone()[0] is None:
+                return {}
+            rows = conn.execute("SELECT d.path, count(c.id) FROM minutebook.documents d LEFT JOIN"
+                                " minutebook.chunks c ON c.doc_id = d.id GROUP BY d.path").fetchall()
+        return {p: int(n) for p, n in rows}
+
+    def search() -> None:
+        while not views or not views[-1]:
+            if stop.wait(0.05):
+                return
+        searcher = PgSearcher(pg_url, minilm)
+        try:
+            while not stop.is_set():
+                committed = sorted(views[-1])
+                path = committed[int(np.random.default_rng().integers(0, len(committed)))]
+                k = int(Path(path).stem.split("-")[1])
+                hits = searcher.search(f"{reliability.marker(k)} caseloads", top_k=5).hits
+                assert any(h.path == path for h in hits), (path, [h.path for h in hits])
+        except BaseException as exc:  # noqa: BLE001 -- reported below
+            errors.append(exc)
+        finally:
+            searcher.close()
+
+    log = tmp_path / "index.stderr"
+    with log.open("wb") as err:  # the child keeps its own copy
+        proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=err)
+    readers = [threading.Thread(target=search) for _ in range(2)]
+    for t in readers:
+        t.start()
+    try:
+        deadline = time.monotonic() + 600
+        while len(views[-1] if views else ()) < 2 * COMMIT_EVERY_FILES and time.monotonic() < deadline:
+            assert proc.poll() is None, f"the sync ended before it could be stopped: {log.read_text()!r}"
+            views.append(snapshot())
+            time.sleep(0.05)
+    finally:
+        proc.kill()
+        proc.wait()
+        stop.set()
+        for t in readers:
+            t.join()
+    assert errors == []
+    committed = views[-1]
+    assert 2 * COMMIT_EVERY_FILES <= len(committed) < _FIRST_RUN
+    after = snapshot()
+    assert {p: after.get(p) for p in committed} == committed  # nothing committed was lost
+    assert len(after) % COMMIT_EVERY_FILES == 0  # whole batches only: the killed one left no trace
+    report = check(pg_url)
+    assert report.healthy, report.problems
+    # The next run takes the writer's lock (it died with the killed process) and adds the rest.
+    finished = subprocess.run([*command, "--json"], cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert finished.returncode == 0, finished.stderr
+    result = json.loads(finished.stdout)
+    assert len(result["added"]) == _FIRST_RUN - len(after) and result["unchanged"] == len(after)
+    final = snapshot()
+    assert len(final) == _FIRST_RUN
+    for view in views:  # every reader's snapshot showed whole papers: each with all its passages
+        assert {p: final[p] for p in view} == view
+
+
+@pytest.mark.anyio
+async def test_the_app_over_postgresql_finds_opens_steps_and_resyncs_the_recorded_folders(
+        pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("textual")
+    from textual.widgets import Static
+
+    from minutebook.config import Settings
+    from minutebook.pipeline.syncer import sync
+    from minutebook_tui.app import MinutebookApp
+    from minutebook_tui.services import open_services
+    from tests.test_tui import settle
+
+    built_from = tmp_path / "papers"
+    reliability.make_papers(built_from, range(3))
+    embedder = HashingEmbedder()
+    sync(pg_url, [built_from], embedder)
+    monkeypatch.chdir(tmp_path)  # started elsewhere: no ./corpus to fall back on
+    reliability.make_papers(built_from, range(3, 4))
+    services = open_services(Settings(index=pg_url), embedder)
+    assert services.problem is None
+    # A paper whose best passage is followed by another one, to step to.
+    k = next(k for k in range(3) if services.reader.neighbour(services.searcher.search(reliability.marker(k)).hits[0]))
+    app = MinutebookApp(services, debounce=0.01, load_models=False)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press(*reliability.marker(k))
+            await settle(pilot)
+            results = app.query_one("#results")
+            first = results.hits[0]
+            assert first.path == str(built_from / f"paper-{k:05d}.txt")
+            await pilot.press("enter")  # search now, focus the results
+            await settle(pilot)
+            await pilot.press("enter")  # open the highlighted result
+            await settle(pilot)
+            reader = app.query_one("#reader")
+            assert reader.hit == first
+            await pilot.press("right_square_bracket")
+            await settle(pilot)
+            assert reader.hit is not None and reader.hit.doc_id == first.doc_id
+            assert reader.hit.start_char >= first.end_char
+            await pilot.press("f6")
+            await settle(pilot)
+            assert f"Folders    {built_from}" in str(app.query_one("#status-info", Static).render())
+            await pilot.press("f5")
+            await settle(pilot)
+            await settle(pilot)
+            assert "Re-sync finished: 1 added" in str(app.query_one("#status-step", Static).render())
+    finally:
+        services.close()
+    assert _count(pg_url, "documents") == 4
+
+
+@pytest.fixture()
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def test_a_read_only_role_reads_everything_and_cannot_index(pg_corpus: str, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's reader role: SELECT on the index's tables and nothing else."""
+    import psycopg
+
+    from minutebook.cli import main
+
+    with psycopg.connect(pg_corpus, autocommit=True) as conn:
+        conn.execute("DO $$ BEGIN CREATE ROLE minutebook_reader LOGIN; EXCEPTION WHEN duplicate_object THEN NULL;"
+                     " END $$")
+        conn.execute("GRANT CONNECT ON DATABASE corpus TO minutebook_reader")
+        conn.execute("GRANT USAGE ON SCHEMA minutebook TO minutebook_reader")
+        conn.execute("GRANT SELECT ON ALL TABLES IN SCHEMA minutebook TO minutebook_reader")
+    reader = "postgresql://minutebook_reader@" + pg_corpus.partition("@")[2]
+    with psycopg.connect(reader) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("DELETE FROM minutebook.failures")  # the premise: this role cannot write
+
+    def run(*args: str) -> dict:
+        capsys.readouterr()
+        assert main([*args, "--index", reader, "--json"]) == 0, capsys.readouterr().err
+        return json.loads(capsys.readouterr().out)
+
+    status = run("status")
+    assert status["documents"] == 5 and status["sources"] == [str(CORPUS)]  # what `index` with no PATH syncs
+    found = run("search", "caseloads", "--council", "Devon")["results"]
+    assert found
+    assert run("ask", "what was said about caseloads?")["citations"]
+    assert run("decisions", "caseloads")["decisions"]
+    assert run("timeline", "caseloads")["entries"]
+    assert run("check")["healthy"]
+    papers = tmp_path / "papers"
+    reliability.make_papers(papers, range(1))
+    capsys.readouterr()
+    code = main(["index", str(papers), "--index", reader])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert "may read the index" in err and "minutebook_reader" in err, err
+    assert main(["index", "--rebuild", "--index", reader]) == 1
+    assert "may read the index" in capsys.readouterr().err
+    assert _count(pg_corpus, "documents") == 5

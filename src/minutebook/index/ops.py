@@ -66,7 +66,9 @@ def index_status(folder: Path | str) -> IndexStatus:
 def source_folders(folder: Path | str) -> tuple[Path, ...]:
     """The folders the index in ``folder`` was built from; empty when there is no index yet."""
     if is_location(folder):
-        return ()
+        from minutebook.index.postgres.schema import stored_meta
+
+        return recorded_sources(stored_meta(str(folder)))
     folder = Path(folder)
     try:
         store = Store.open(folder, readonly=True)

@@ -14,7 +14,7 @@ from minutebook.errors import MinutebookError
 from minutebook.index.check import DATABASE, KEYWORDS, MANIFEST, VECTORS, CheckReport, Problem, _check_manifest
 from minutebook.index.postgres import connect, shown
 from minutebook.index.postgres.schema import SCHEMA, SCHEMA_VERSION, check_readable, meta
-from minutebook.index.postgres.sync import writer_lock
+from minutebook.index.postgres.sync import write_refused, writer_lock
 
 _INDEXES = {"chunks_tsv": KEYWORDS, "chunks_embedding": VECTORS}
 
@@ -75,7 +75,7 @@ def repair(url: str) -> CheckReport:
         return before
     conn = connect(url)
     try:
-        with writer_lock(conn, url):
+        with writer_lock(conn, url), write_refused(conn, url):
             for name, part in _INDEXES.items():
                 if part in parts:
                     conn.execute(f"DROP INDEX IF EXISTS {SCHEMA}.{name}")

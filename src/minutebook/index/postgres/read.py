@@ -15,6 +15,7 @@ from minutebook.index.ops import IndexStatus
 from minutebook.index.postgres import connect, shown
 from minutebook.index.postgres.schema import SCHEMA, check_readable, meta
 from minutebook.index.sqlite.store import IndexManifest, StoredChunk, StoredDocument, _stored_chunk, _stored_document
+from minutebook.ingest.discover import recorded_sources
 from minutebook.service.reader import CONTEXT_CHARS, Facets, PassageContext, _hit, _trim_to_lines
 from minutebook.types import FileFailure, Hit, Page
 
@@ -186,4 +187,4 @@ def status(url: str) -> IndexStatus:
     return IndexStatus(folder=shown(url), documents=int(docs), chunks=int(chunks), pages=int(pages),
                        embed_model=m.get("embed_model_id"), chunker_version=m.get("chunker_version"),
                        last_sync=m.get("last_sync"), failures=failures, by_type=by_type, committees=committees,
-                       bytes_on_disk=int(size))
+                       bytes_on_disk=int(size), sources=tuple(str(p) for p in recorded_sources(m)))

@@ -154,18 +154,21 @@ def vector_literal(v: Any) -> str:
     return "[" + ",".join(f"{x:.8g}" for x in v.tolist()) + "]"
 
 
-def stored_model_id(url: str) -> str | None:
-    """The embedding model the index at ``url`` was built with, or None (no index yet, or unreachable)."""
+def stored_meta(url: str) -> dict[str, str]:
+    """The manifest and meta of the index at ``url``; empty when there is none yet or it is unreachable."""
     from minutebook.errors import MinutebookError
     from minutebook.index.postgres import connect
 
     try:
         conn = connect(url)
     except MinutebookError:
-        return None
+        return {}
     try:
-        if schema_version(conn) == 0:
-            return None
-        return meta(conn).get("embed_model_id")
+        return meta(conn) if schema_version(conn) else {}
     finally:
         conn.close()
+
+
+def stored_model_id(url: str) -> str | None:
+    """The embedding model the index at ``url`` was built with, or None (no index yet, or unreachable)."""
+    return stored_meta(url).get("embed_model_id")

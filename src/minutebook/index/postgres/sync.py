@@ -19,11 +19,11 @@ from typing import Any
 
 from minutebook.chunking.chunker import chunk_document
 from minutebook.council.speakers import attribute
-from minutebook.errors import IndexLocked
+from minutebook.errors import IndexLocked, IndexWriteFailed
 from minutebook.index.postgres import connect, shown
 from minutebook.index.postgres.schema import LOCK_KEY, SCHEMA, check_manifest, meta, migrate, set_meta, vector_literal
 from minutebook.index.sqlite.store import IndexManifest
-from minutebook.ingest.discover import in_scope, scan, superseded
+from minutebook.ingest.discover import SOURCES_KEY, in_scope, scan, superseded, with_sources
 from minutebook.ingest.extract import ReadLimits, extract_files, page_notice
 from minutebook.ingest.ocr import OcrSettings
 from minutebook.pipeline.syncer import (
@@ -174,10 +174,25 @@ def sync(url: str, roots: Sequence[Path], embedder: Embedder, *, progress: Progr
     started = time.monotonic()
     conn = connect(url)
     try:
-        with writer_lock(conn, url):
+        with writer_lock(conn, url), write_refused(conn, url):
             return _sync_locked(conn, url, roots, embedder, progress or (lambda p: None), started, limits, ocr)
     finally:
         conn.close()
+
+
+@contextmanager
+def write_refused(conn: Any, url: str) -> Any:
+    """A role without the right to write (the readers' role) gets a plain message, not a traceback."""
+    import psycopg
+
+    try:
+        yield
+    except psycopg.errors.InsufficientPrivilege as exc:
+        detail = (exc.diag.message_primary or str(exc)).strip()
+        raise IndexWriteFailed(
+            f"the role {conn.info.user} may read the index at {shown(url)} but not change it ({detail})",
+            "Index as the role that owns the index (its connection string); readers need only SELECT. "
+            "Nothing already indexed was changed.") from exc
 
 
 def _sync_locked(conn: Any, url: str, roots: Sequence[Path], embedder: Embedder, notify: ProgressFn,
@@ -188,6 +203,10 @@ def _sync_locked(conn: Any, url: str, roots: Sequence[Path], embedder: Embedder,
     if "embed_model_id" not in meta(conn):
         with conn.transaction():
             set_meta(conn, {k: v for k, v in expected.as_dict().items() if k != "schema_version"})
+    sources = with_sources(meta(conn), roots)
+    if sources is not None:  # the folders `index` with no PATH and the app's re-sync use
+        with conn.transaction():
+            set_meta(conn, {SOURCES_KEY: sources})
     tally = _Tally()
     paths, scan_failures = scan(roots)
     tally.failed.extend(scan_failures)
@@ -266,7 +285,7 @@ def rebuild(url: str, embed_model_id: str) -> None:
     """Empty the index so the next sync re-reads every paper (embeddings of the same model are kept)."""
     conn = connect(url)
     try:
-        with writer_lock(conn, url):
+        with writer_lock(conn, url), write_refused(conn, url):
             from minutebook.index.postgres.schema import schema_version
 
             if schema_version(conn) == 0:
