@@ -11,10 +11,12 @@ Needs ``pip install 'minutebook[postgres]'`` (psycopg 3) and a server with the `
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from minutebook.errors import IndexMissing, MinutebookError
+from minutebook.errors import IndexMissing, IndexWriteFailed, MinutebookError
 
 SCHEMES = ("postgresql://", "postgres://")
 
@@ -50,6 +52,21 @@ def connect(url: str, *, autocommit: bool = True) -> Any:
         raise IndexMissing(f"cannot connect to the index at {shown(url)}: {first}",
                            "Check the server is running and the connection string (user, host, database, "
                            "password in ~/.pgpass or PGPASSWORD).") from exc
+
+
+@contextmanager
+def write_refused(conn: Any, url: str) -> Iterator[None]:
+    """A role without the right to write (the readers' role) gets a plain message, not a traceback."""
+    import psycopg
+
+    try:
+        yield
+    except psycopg.errors.InsufficientPrivilege as exc:
+        detail = (exc.diag.message_primary or str(exc)).strip()
+        raise IndexWriteFailed(
+            f"the role {conn.info.user} may read the index at {shown(url)} but not change it ({detail})",
+            "Index as the role that owns the index (its connection string); readers need only SELECT. "
+            "Nothing already indexed was changed.") from exc
 
 
 def folder_or_url(index: Path | str) -> str:

@@ -12,9 +12,9 @@ from typing import Any
 
 from minutebook.errors import MinutebookError
 from minutebook.index.check import DATABASE, KEYWORDS, MANIFEST, VECTORS, CheckReport, Problem, _check_manifest
-from minutebook.index.postgres import connect, shown
+from minutebook.index.postgres import connect, shown, write_refused
 from minutebook.index.postgres.schema import SCHEMA, SCHEMA_VERSION, check_readable, meta
-from minutebook.index.postgres.sync import write_refused, writer_lock
+from minutebook.index.postgres.sync import writer_lock
 
 _INDEXES = {"chunks_tsv": KEYWORDS, "chunks_embedding": VECTORS}
 

@@ -19,8 +19,8 @@ from typing import Any
 
 from minutebook.chunking.chunker import chunk_document
 from minutebook.council.speakers import attribute
-from minutebook.errors import IndexLocked, IndexWriteFailed
-from minutebook.index.postgres import connect, shown
+from minutebook.errors import IndexLocked
+from minutebook.index.postgres import connect, shown, write_refused
 from minutebook.index.postgres.schema import LOCK_KEY, SCHEMA, check_manifest, meta, migrate, set_meta, vector_literal
 from minutebook.index.sqlite.store import IndexManifest
 from minutebook.ingest.discover import SOURCES_KEY, in_scope, scan, superseded, with_sources
@@ -178,21 +178,6 @@ def sync(url: str, roots: Sequence[Path], embedder: Embedder, *, progress: Progr
             return _sync_locked(conn, url, roots, embedder, progress or (lambda p: None), started, limits, ocr)
     finally:
         conn.close()
-
-
-@contextmanager
-def write_refused(conn: Any, url: str) -> Any:
-    """A role without the right to write (the readers' role) gets a plain message, not a traceback."""
-    import psycopg
-
-    try:
-        yield
-    except psycopg.errors.InsufficientPrivilege as exc:
-        detail = (exc.diag.message_primary or str(exc)).strip()
-        raise IndexWriteFailed(
-            f"the role {conn.info.user} may read the index at {shown(url)} but not change it ({detail})",
-            "Index as the role that owns the index (its connection string); readers need only SELECT. "
-            "Nothing already indexed was changed.") from exc
 
 
 def _sync_locked(conn: Any, url: str, roots: Sequence[Path], embedder: Embedder, notify: ProgressFn,
