@@ -42,6 +42,9 @@ BENCHMARKS: dict[str, tuple[list[str], str]] = {
     "decisions": ([PY, "bench/bench_decisions.py"],
                   "Decision extraction and speaker attribution: precision and recall on bench/eval/decisions.jsonl "
                   "and speakers.jsonl"),
+    "postgres": ([PY, "bench/bench_postgres.py"],
+                 "The index in PostgreSQL + pgvector against the embedded engine: indexing, concurrent readers, "
+                 "agreement on bench/eval, HNSW at scale"),
     "reliability": ([PY, "bench/reliability.py"], "Bad files, kills, queries during syncs, offline (bench/RELIABILITY.md)"),
     "reliability_index": ([PY, "bench/reliability_index.py"],
                           "Damaged index databases and unwritable index folders (bench/RELIABILITY.md)"),
