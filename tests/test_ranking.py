@@ -135,10 +135,53 @@ def test_adjacent_passages_nearly_as_relevant_are_one_hit_with_the_text_between(
     assert (first.chunk_id, first.start_char) == (11, ALL[10].start_char), "joined, starting where 10 starts"
     assert first.text == MINUTES[ALL[10].start_char:ALL[11].end_char]
     assert view.asked == [(1, ALL[10].start_char, ALL[11].end_char)]
-    assert [h.chunk_id for h in result.hits] == [11, 20], "12 is next to a shown passage but far less relevant"
-    assert sum(h.start_char <= ALL[12].start_char < h.end_char for h in result.hits if h.doc_id == 1) == 0
+    assert [h.chunk_id for h in result.hits] == [11, 20, 12], \
+        "12 is next to a shown passage, far less relevant: listed on its own, not joined and not dropped"
     apart = rank(q, ev, NO_MERGE, 3, FakeView())
     assert [h.chunk_id for h in apart.hits] == [11, 10, 20]
+
+
+def test_a_weaker_neighbour_is_never_dropped_and_results_stay_bounded() -> None:
+    q = parse_query("caseloads")
+    # 10..13 are one paper's consecutive passages, all nearly as relevant as each other.
+    ev = Evidence({k: ALL[k] for k in (10, 11, 12, 13, 20)},
+                  cosines={10: 0.8, 11: 0.85, 12: 0.79, 13: 0.78, 20: 0.1},
+                  keyword={10: 4.0, 11: 4.0, 12: 3.9, 13: 3.9}, idf=RARE)
+    hits = rank(q, ev, Ranking(), 5, FakeView()).hits
+    first = hits[0]
+    assert first.chunk_id == 11 and first.end_char - first.start_char < ALL[13].end_char - ALL[10].start_char, \
+        "a result joins at most two passages, however many neighbours are as relevant"
+    for k in (10, 11, 12, 13):
+        assert any(h.doc_id == 1 and h.start_char <= ALL[k].start_char < h.end_char for h in hits), \
+            f"passage {k} is shown, joined or on its own"
+    wide = rank(q, ev, Ranking(merge_parts=4), 5, FakeView()).hits
+    assert (wide[0].start_char, wide[0].end_char) == (ALL[10].start_char, ALL[13].end_char)
+
+
+def test_a_passage_mostly_inside_a_listed_result_is_not_listed_again() -> None:
+    q = parse_query("caseloads")
+    a, b = ALL[10], ALL[11]
+    # A window overlapping 11 by most of its length (a transcript's overlapping windows) and one barely.
+    mostly = replace(b, chunk_id=30, ordinal=7, start_char=b.start_char + 2, end_char=b.end_char + 3,
+                     text=MINUTES[b.start_char + 2:b.end_char + 3])
+    barely = replace(a, chunk_id=31, ordinal=9, start_char=a.start_char, end_char=b.start_char + 3,
+                     text=MINUTES[a.start_char:b.start_char + 3])
+    ev = Evidence({11: b, 30: mostly, 31: barely, 20: ALL[20]}, cosines={11: 0.9, 30: 0.6, 31: 0.5, 20: 0.1},
+                  keyword={11: 4.0}, idf=RARE)
+    assert [h.chunk_id for h in rank(q, ev, NO_MERGE, 4, FakeView()).hits] == [11, 31, 20]
+
+
+def test_a_speaker_named_in_the_question_ranks_their_turns_up() -> None:
+    q = parse_query("What did the Project Manager say about caseloads?")
+    said = {10: [("Marketing", ALL[10].start_char, ALL[10].end_char)],
+            11: [("Project Manager", ALL[11].start_char, ALL[11].end_char)]}
+    ev = Evidence({k: ALL[k] for k in (10, 11, 20)}, cosines={10: 0.8, 11: 0.7, 20: 0.1},
+                  keyword={10: 4.0, 11: 3.5}, idf=RARE, said=said)
+    assert rank(q, ev, NO_MERGE, 2, FakeView()).hits[0].chunk_id == 10
+    preferring = replace(NO_MERGE, speaker_boost=0.5)
+    assert rank(q, ev, preferring, 2, FakeView()).hits[0].chunk_id == 11
+    other = parse_query("What was said about caseloads?")
+    assert rank(other, ev, preferring, 2, FakeView()).hits[0].chunk_id == 10, "no speaker named, no preference"
 
 
 def test_scores_are_comparable_across_queries_and_a_weak_set_says_so() -> None:

@@ -63,6 +63,29 @@ def test_exact_phrase_and_exclusion(searcher) -> None:
     assert all("agency" not in h.text.lower() for h in excluded.hits)
 
 
+def test_a_quoted_phrase_no_passage_holds_ranks_by_its_words_with_a_notice(searcher) -> None:
+    # A paraphrase typed in quotes: no paper says "problems with the case recording software".
+    result = searcher.search('"problems with the case recording software"', None, 5)
+    assert result.hits, "a phrase that matches nothing is not an empty result"
+    assert result.notice and '"problems with the case recording software"' in result.notice
+    assert any("eclipse" in h.text.lower() for h in result.hits)
+    held = searcher.search('"family safeguarding"', None, 5)
+    assert held.hits and held.notice is None, "a phrase some passage holds stays required, with no notice"
+    assert searcher.search('"family safeguarding" -family', None, 5).hits == (), \
+        "a phrase that only an excluded word rules out is not loosened"
+
+
+def test_the_notice_is_in_search_json_and_the_text_output(corpus_index: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    query = '"overspend on the transport of looked after pupils"'
+    assert main(["search", query, "--index", str(corpus_index), "--json", "-k", "3"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["results"] and "No passage holds the exact phrase" in data["notice"]
+    assert main(["search", query, "--index", str(corpus_index), "-k", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "No passage holds the exact phrase" in " ".join(out.split())
+    assert "No passages found" not in out
+
+
 def test_fts_operators_typed_by_a_person_are_text(searcher) -> None:
     # NEAR, OR, quotes and brackets must not break or change the keyword query.
     result = searcher.search('caseloads OR NEAR( "unbalanced', None, 3)
@@ -98,8 +121,8 @@ def test_search_json_schema(corpus_index: Path, capsys: pytest.CaptureFixture[st
     code = main(["search", "caseloads", "--index", str(corpus_index), "--json", "--top-k", "3"])
     assert code == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"query", "weak", "results"}
-    assert data["query"] == "caseloads" and data["weak"] is False
+    assert set(data) == {"query", "weak", "notice", "results"}
+    assert data["query"] == "caseloads" and data["weak"] is False and data["notice"] is None
     assert [r["rank"] for r in data["results"]] == [1, 2, 3]
     keys = {"rank", "score", "doc_id", "chunk_id", "path", "title", "council", "committee", "date", "doc_type", "page",
             "section", "minute", "start_char", "end_char", "text", "snippet", "citation"}
@@ -122,7 +145,7 @@ def test_batch_queries_one_line_each(corpus_index: Path, tmp_path: Path, capsys:
     code = main(["search", "--queries", str(queries), "--index", str(corpus_index)])
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [o["id"] for o in out] == ["q0", "q1", "q2", "filtered", "bad"]
-    assert all(set(o) == {"id", "weak", "results"} for o in out[:4])
+    assert all(set(o) == {"id", "weak", "notice", "results"} for o in out[:4])
     assert len(out[3]["results"]) == 2
     assert all("Overview and Scrutiny Panel" in r["committee"] for r in out[3]["results"])
     assert "cannot read the date" in out[4]["error"]

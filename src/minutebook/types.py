@@ -185,12 +185,14 @@ class Scope:
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
-    """Ranked passages for a query. ``weak`` says nothing relevant was found."""
+    """Ranked passages for a query. ``weak`` says nothing relevant was found; ``notice`` says how
+    the query was read when not as typed (a quoted phrase no passage holds)."""
 
     query: str
     weak: bool
     hits: tuple[Hit, ...]
     scope: Scope = Scope()
+    notice: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

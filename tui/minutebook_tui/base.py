@@ -161,7 +161,10 @@ class AppBase(App[None]):
         results = self.query_one(ResultsList)
         results.show(result)
         n = len(result.hits)
-        self.query_one(StatusLine).set(count=f"{n} passage{'s' if n != 1 else ''}" + (" (weak)" if result.weak else ""))
+        status = f"{n} passage{'s' if n != 1 else ''}" + (" (weak)" if result.weak else "")
+        if result.notice:
+            status += " (no passage holds the quoted phrase: nearest shown)"
+        self.query_one(StatusLine).set(count=status)
         if focus_results and result.hits:
             results.focus()
 

@@ -112,7 +112,7 @@ def _batch(args: argparse.Namespace, settings: Any, top_k: int) -> int:
                 bad += 1
                 emit_json_line({"id": _line_id(line, number), "error": f"{args.queries}:{number}: {exc}"})
                 continue
-            emit_json_line({"id": item.id, "weak": result.weak,
+            emit_json_line({"id": item.id, "weak": result.weak, "notice": result.notice,
                             "results": [hit_json(i, h, item.query) for i, h in enumerate(result.hits, 1)]})
     finally:
         searcher.close()
@@ -140,6 +140,8 @@ def _render(result: Any, query: str) -> None:
     if not result.hits:
         console.print("No passages found. Try other words, or fewer filters.")
         return
+    if result.notice:
+        console.print(Text(result.notice, style="yellow"))
     if result.weak:
         console.print(Text("Nothing in the indexed papers answers this well. The closest passages:", style="yellow"))
     for rank, hit in enumerate(result.hits, start=1):

@@ -31,7 +31,15 @@ from minutebook.index.sqlite.store import Store
 from minutebook.index.sqlite.vectors import VectorFile, VectorIndex
 from minutebook.protocols import Embedder
 from minutebook.search.highlight import term_spans
-from minutebook.search.query import ParsedQuery, dense_text, expansion_expression, fts_expression, parse_query
+from minutebook.search.query import (
+    ParsedQuery,
+    dense_text,
+    expansion_expression,
+    fts_expression,
+    loosen_phrases,
+    parse_query,
+    phrase_notice,
+)
 from minutebook.search.ranking import Evidence, Ranking, idf, named_years, passes, rank
 from minutebook.types import Filters, Hit, Passage, SearchResult
 
@@ -251,21 +259,33 @@ class HybridSearcher:
                 for cid in self._dense(vectors, conn, qvec, scoped, pool_size // 2):
                     pool.setdefault(cid, None)
         if not pool:
-            return SearchResult(q.raw, True, ())
+            return self._unquoted(conn, q, qvec, filters, top_k) if q.phrases else SearchResult(q.raw, True, ())
 
         ids = list(pool)
         rows = self._rows(conn, ids)
         if q.phrases or q.excluded:
             ids = [cid for cid in ids if passes(str(rows[cid]["text"]), q)]
+            if not ids and q.phrases and not any(passes(str(rows[cid]["text"]), replace(q, excluded=()))
+                                                 for cid in pool):
+                return self._unquoted(conn, q, qvec, filters, top_k)
         cosines: dict[int, float] | None = None
         if qvec is not None:
             vecs = self._store.vectors_for(ids, self.embedder.dimension)
             cosines = {cid: float(v) for cid, v in zip(ids, vecs @ qvec.astype(np.float32), strict=True)}
         keyword = kw_scores if expr and r.mode != "dense" else {}
         expansion = exp_scores if exp_expr and r.mode != "dense" else {}
+        said = self._said(conn, ids) if r.speaker_boost else {}
         evidence = Evidence({cid: _passage(rows[cid]) for cid in ids}, cosines, keyword, expansion,
-                            self._idf(tuple(q.terms)), frozenset(named), frozenset(years))
+                            self._idf(tuple(q.terms)), frozenset(named), frozenset(years), said)
         return rank(q, evidence, r, top_k, _Papers(self, conn))
+
+    def _unquoted(
+        self, conn: sqlite3.Connection, q: ParsedQuery, qvec: np.ndarray | None, filters: Filters | None,
+        top_k: int,
+    ) -> SearchResult:
+        """For "quoted phrases" that no passage holds: the passages nearest to their words and
+        meaning, with a notice saying so, rather than nothing."""
+        return replace(self._search(conn, loosen_phrases(q), qvec, filters, top_k), notice=phrase_notice(q))
 
     def _allowed(
         self, conn: sqlite3.Connection, filters: Filters | None, where: str, args: list[object]
@@ -398,6 +418,17 @@ class HybridSearcher:
         scores = vecs @ qvec.astype(np.float32)
         order = np.argsort(-scores)[:k]
         return [int(allowed[i]) for i in order]
+
+    def _said(self, conn: sqlite3.Connection, ids: list[int]) -> dict[int, list[tuple[str, int, int]]]:
+        """Who said what where in each of the passages (their attributed statements)."""
+        out: dict[int, list[tuple[str, int, int]]] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            for cid, who, a, b in conn.execute(
+                    "SELECT chunk_id, speaker, start_char, end_char FROM attributions WHERE chunk_id IN "
+                    f"({','.join('?' * len(part))})", part):
+                out.setdefault(int(cid), []).append((str(who), int(a), int(b)))
+        return out
 
     def _rows(self, conn: sqlite3.Connection, ids: list[int]) -> dict[int, dict[str, object]]:
         out: dict[int, dict[str, object]] = {}

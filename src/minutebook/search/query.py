@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from minutebook.errors import QueryError
@@ -67,6 +67,53 @@ def parse_query(raw: str) -> ParsedQuery:
 def dense_text(q: ParsedQuery) -> str:
     """What the embedding model reads: the query, widened with glossary terms when it uses any."""
     return f"{q.text} ({', '.join(q.expanded)})" if q.expanded else q.text
+
+
+# Words of a speaker's label that do not tell one speaker from another.
+_TITLES = frozenset({"the", "mr", "mrs", "ms", "miss", "dr", "cllr", "councillor", "sir", "dame", "lord", "lady"})
+
+
+def named_speakers(text: str, speakers: set[str]) -> set[str]:
+    """The speakers among ``speakers`` (labels as the papers give them) that a question names.
+
+    A label is named by itself, in any case ("what did the project manager say" names "Project
+    Manager"), or by a word of it that no other label has, written as the label writes it and not
+    opening the question ("F" names "PhD F" but "A" opening "A budget…" names nobody; "Hughes"
+    names "Cllr Hughes"). Titles ("Cllr", "Dr", "The") tell nobody apart.
+    """
+    words = _WORD.findall(text)
+    lower = " " + " ".join(words).lower() + " "
+    inner = " " + " ".join(words[1:]) + " "
+    found = {s for s in speakers if _WORD.findall(s) and " " + " ".join(_WORD.findall(s)).lower() + " " in lower}
+    owners: dict[str, set[str]] = {}
+    for s in speakers:
+        for w in _WORD.findall(s):
+            if w.lower() not in _TITLES:
+                owners.setdefault(w, set()).add(s)
+    for w, labels in owners.items():
+        if len(labels) == 1 and " " + w + " " in inner:
+            found |= labels
+    return found
+
+
+def loosen_phrases(q: ParsedQuery) -> ParsedQuery:
+    """``q`` with its "quoted phrases" read as words to rank by, not text a passage must hold.
+
+    For a phrase that no passage holds: a paraphrase typed in quotes ("the budget was
+    overspent") then finds the passages nearest to its words and meaning instead of nothing.
+    """
+    if not q.phrases:
+        return q
+    terms = q.terms or tuple(dict.fromkeys(w for p in q.phrases for w in p.split()))
+    return replace(q, terms=terms, phrases=())
+
+
+def phrase_notice(q: ParsedQuery) -> str:
+    """What a person is told when no passage holds the quoted phrases of ``q``."""
+    quoted = " ".join(f'"{p}"' for p in q.phrases)
+    if len(q.phrases) == 1:
+        return f"No passage holds the exact phrase {quoted}: showing the passages nearest to it in words and meaning."
+    return f"No passage holds all the phrases {quoted}: showing the passages nearest to them in words and meaning."
 
 
 def expansion_expression(q: ParsedQuery) -> str | None:

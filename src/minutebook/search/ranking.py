@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from minutebook.search.highlight import stem
-from minutebook.search.query import ParsedQuery
+from minutebook.search.query import ParsedQuery, named_speakers
 from minutebook.text.words import contains_phrase, contains_word
 from minutebook.types import Hit, Passage, Scope, SearchResult
 
@@ -53,6 +53,9 @@ class Ranking:
     expansion_weight: float = 0.3  # share of BM25 given to glossary terms
     merge_adjacent: bool = True
     merge_ratio: float = 0.7  # a neighbour this close in score to a shown passage is joined to it
+    merge_parts: int = 2  # a result joins at most this many passages, so it never grows without bound
+    shown_share: float = 0.5  # a passage this much inside results already listed is not listed again
+    speaker_boost: float = 0.5  # added in proportion to the share of a passage a speaker named in the query says
     # BM25 spends ~1 µs per matching passage: keywords matching more than this many passages
     # together leave their commonest words out of the keyword ranker's proposals (bench/bench_search.py).
     keyword_rows: int = 20_000
@@ -76,7 +79,9 @@ class Evidence:
     ``passages`` is the pool. ``cosines`` is None when the query was not embedded (keyword mode).
     ``keyword`` and ``expansion`` are BM25 scores (higher is better; a passage a term set does not
     match is absent). ``idf`` weighs the query's keywords; ``named`` and ``years`` are the councils
-    (as the index names them) and years the question names.
+    (as the index names them) and years the question names. ``said`` lists, for passages holding
+    attributed statements (the turns of a verbatim record, "Cllr Hughes said…" in minutes), who
+    said what where: (speaker, start_char, end_char) in the paper.
     """
 
     passages: Mapping[int, Passage]
@@ -86,6 +91,7 @@ class Evidence:
     idf: Mapping[str, float] = field(default_factory=dict)
     named: frozenset[str] = frozenset()
     years: frozenset[str] = frozenset()
+    said: Mapping[int, Sequence[tuple[str, int, int]]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -147,7 +153,33 @@ def fuse(q: ParsedQuery, ev: Evidence, r: Ranking) -> list[Scored]:
             s.fused += r.year_boost * year_match(str(p.date or "")[:4], ev.years, r.year_after)
         if p.boilerplate:
             s.fused *= r.boilerplate_factor
+    if r.speaker_boost and ev.said:
+        _prefer_speakers(q, pool, ev.said, r.speaker_boost)
     return sorted(pool, key=lambda s: (-s.fused, s.passage.chunk_id))
+
+
+def _prefer_speakers(q: ParsedQuery, pool: list[Scored], said: Mapping[int, Sequence[tuple[str, int, int]]],
+                     boost: float) -> None:
+    """Rank up the passages where a speaker the question names does the talking ("what did the
+    Project Manager say about…", "what did Cllr Hughes think…"), by the share of each passage that
+    speaker says: in a transcript the answer is in their turns, wherever their name is written."""
+    named = named_speakers(q.raw, {who for statements in said.values() for who, _, _ in statements})
+    if not named:
+        return
+    for s in pool:
+        p = s.passage
+        spoken = [(max(a, p.start_char), min(b, p.end_char)) for who, a, b in said.get(p.chunk_id, ()) if who in named]
+        s.fused += boost * _covered(spoken) / max(1, p.end_char - p.start_char)
+
+
+def _covered(spans: list[tuple[int, int]]) -> int:
+    """How many characters the spans cover together (overlaps counted once)."""
+    total, reach = 0, -1
+    for a, b in sorted(spans):
+        a = max(a, reach)
+        if b > a:
+            total, reach = total + b - a, b
+    return total
 
 
 def confidence(q: ParsedQuery, top: list[Scored], idf_of: Mapping[str, float], r: Ranking, dense: bool) -> float:
@@ -184,34 +216,45 @@ def hit_of(p: Passage, score: float) -> Hit:
 
 
 def assemble(ranked: list[Scored], top_k: int, conf: float, r: Ranking, papers: PaperText) -> list[Hit]:
-    """The ``top_k`` best passages as hits, each joined with its adjacent passages nearly as relevant."""
+    """The ``top_k`` best passages as hits, in rank order.
+
+    Three rules keep overlapping passages (the windows of a transcript) and adjacent ones honest:
+    a passage mostly inside results already listed (``shown_share``) is not listed again; one that
+    touches a listed result and is nearly as relevant (``merge_ratio``) is joined to it, up to
+    ``merge_parts`` passages a result, so a result never grows without bound; any other passage,
+    a weaker neighbour included, is listed on its own: what it says that no listed result shows
+    is never dropped. A joined result keeps the id, page and score of its best passage.
+    """
     top = ranked[0].fused if ranked else 1.0
-    chosen: list[Hit] = []
-    fused_of: list[float] = []
-    spans: dict[int, list[tuple[int, int, int]]] = {}  # doc -> [(first ordinal, last ordinal, index)]
+    chosen: list[_Shown] = []
     for s in ranked:
         p = s.passage
-        neighbour = None
-        if r.merge_adjacent:
-            for k, (lo, hi, idx) in enumerate(spans.get(p.doc_id, [])):
-                if lo - 1 <= p.ordinal <= hi + 1:
-                    neighbour = (k, lo, hi, idx)
-                    break
-        if neighbour is not None:
-            # Next to a passage already shown: join it when nearly as relevant, else skip
-            # it, so one place in a paper is never listed twice.
-            k, lo, hi, idx = neighbour
-            if s.fused >= r.merge_ratio * fused_of[idx]:
-                chosen[idx] = merge(chosen[idx], p, papers)
-                spans[p.doc_id][k] = (min(lo, p.ordinal), max(hi, p.ordinal), idx)
+        same = [c for c in chosen if c.hit.doc_id == p.doc_id]
+        inside = _covered([(max(c.hit.start_char, p.start_char), min(c.hit.end_char, p.end_char)) for c in same])
+        if same and inside >= r.shown_share * max(1, p.end_char - p.start_char):
             continue
-        if len(chosen) >= top_k:
+        near = next((c for c in same if c.first - 1 <= p.ordinal <= c.last + 1
+                     or (c.hit.start_char < p.end_char and p.start_char < c.hit.end_char)), None)
+        if (near is not None and r.merge_adjacent and near.parts < r.merge_parts
+                and s.fused >= r.merge_ratio * near.fused):
+            near.hit = merge(near.hit, p, papers)
+            near.first, near.last, near.parts = min(near.first, p.ordinal), max(near.last, p.ordinal), near.parts + 1
             continue
-        score = (s.fused / top if top > 0 else 0.0) * conf
-        chosen.append(hit_of(p, score))
-        fused_of.append(s.fused)
-        spans.setdefault(p.doc_id, []).append((p.ordinal, p.ordinal, len(chosen) - 1))
-    return chosen
+        if len(chosen) < top_k:
+            score = (s.fused / top if top > 0 else 0.0) * conf
+            chosen.append(_Shown(hit_of(p, score), s.fused, p.ordinal, p.ordinal))
+    return [c.hit for c in chosen]
+
+
+@dataclass(slots=True)
+class _Shown:
+    """A result being assembled: its hit, its best passage's fused score, the ordinals it spans."""
+
+    hit: Hit
+    fused: float
+    first: int
+    last: int
+    parts: int = 1
 
 
 def merge(hit: Hit, p: Passage, papers: PaperText) -> Hit:

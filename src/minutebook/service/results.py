@@ -60,7 +60,7 @@ def hit_json(rank: int, hit: Hit, query: str) -> dict[str, Any]:
 def search_json(searcher: Searcher, query: str, filters: Filters | None, top_k: int) -> dict[str, Any]:
     """`minutebook search QUERY --json`: the ranked passages for ``query``."""
     result = searcher.search(query, filters, top_k)
-    return {"query": result.query, "weak": result.weak,
+    return {"query": result.query, "weak": result.weak, "notice": result.notice,
             "results": [hit_json(i, h, query) for i, h in enumerate(result.hits, start=1)]}
 
 

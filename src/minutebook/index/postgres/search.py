@@ -189,6 +189,13 @@ class PgSearcher(HybridSearcher):
                f" ORDER BY c.embedding <#> %s::vector LIMIT %s")
         return [int(r[0]) for r in conn.execute(sql, [*args, q, k])]
 
+    def _said(self, conn: Any, ids: list[int]) -> dict[int, list[tuple[str, int, int]]]:
+        out: dict[int, list[tuple[str, int, int]]] = {}
+        for cid, who, a, b in conn.execute(
+                "SELECT chunk_id, speaker, start_char, end_char FROM attributions WHERE chunk_id = ANY(%s)", (ids,)):
+            out.setdefault(int(cid), []).append((str(who), int(a), int(b)))
+        return out
+
     def _rows(self, conn: Any, ids: list[int]) -> dict[int, dict[str, object]]:
         cur = conn.execute(
             "SELECT c.id, c.doc_id, c.ordinal, c.start_char, c.end_char, c.page, c.section, c.minute,"
