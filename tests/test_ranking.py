@@ -177,8 +177,8 @@ def test_a_speaker_named_in_the_question_ranks_their_turns_up() -> None:
             11: [("Project Manager", ALL[11].start_char, ALL[11].end_char)]}
     ev = Evidence({k: ALL[k] for k in (10, 11, 20)}, cosines={10: 0.8, 11: 0.7, 20: 0.1},
                   keyword={10: 4.0, 11: 3.5}, idf=RARE, said=said)
-    assert rank(q, ev, NO_MERGE, 2, FakeView()).hits[0].chunk_id == 10
-    preferring = replace(NO_MERGE, speaker_boost=0.5)
+    assert rank(q, ev, replace(NO_MERGE, speaker_boost=0.0), 2, FakeView()).hits[0].chunk_id == 10
+    preferring = NO_MERGE  # the default prefers them
     assert rank(q, ev, preferring, 2, FakeView()).hits[0].chunk_id == 11
     other = parse_query("What was said about caseloads?")
     assert rank(other, ev, preferring, 2, FakeView()).hits[0].chunk_id == 10, "no speaker named, no preference"
@@ -214,3 +214,16 @@ def test_a_common_word_matching_says_little_and_a_rare_one_a_lot() -> None:
 def test_an_empty_pool_is_weak_with_no_hits() -> None:
     result = rank(parse_query("caseloads"), Evidence({}, cosines={}), Ranking(), 5, FakeView())
     assert result.weak and result.hits == ()
+
+
+def test_a_speaker_is_named_by_their_label_or_a_word_only_they_have() -> None:
+    from minutebook.search.query import named_speakers
+
+    labels = {"Grad C", "PhD F", "PhD A", "Professor B", "Cllr Hughes", "Cllr Ahmed"}
+    assert named_speakers("What did F think about the XML format?", labels) == {"PhD F"}
+    assert named_speakers("what did the professor say about hiring", labels) == set(), \
+        "a word alone is matched as the label writes it"
+    assert named_speakers("What did the Professor say about hiring?", labels) == {"Professor B"}
+    assert named_speakers("what did cllr hughes say", labels) == {"Cllr Hughes"}
+    assert named_speakers("A budget was agreed", labels) == set(), "a capital opening the question names nobody"
+    assert named_speakers("What did PhD students say", labels) == set(), "a word two labels share names nobody"

@@ -29,9 +29,9 @@ REPO = HERE.parent.parent
 SET = REPO.parent / "shared" / "eval" / "meetings-dev"
 WORK = REPO / "bench" / "work"
 MODES = {  # as in run_eval.py: each part alone, their fusion, and the full hybrid
-    "keyword": {"mode": "keyword", "expand": False, "metadata_boost": 0.0, "year_boost": 0.0},
-    "dense": {"mode": "dense", "expand": False, "metadata_boost": 0.0, "year_boost": 0.0},
-    "fusion": {"mode": "hybrid", "expand": False, "metadata_boost": 0.0, "year_boost": 0.0},
+    "keyword": {"mode": "keyword", "expand": False, "metadata_boost": 0.0, "year_boost": 0.0, "speaker_boost": 0.0},
+    "dense": {"mode": "dense", "expand": False, "metadata_boost": 0.0, "year_boost": 0.0, "speaker_boost": 0.0},
+    "fusion": {"mode": "hybrid", "expand": False, "metadata_boost": 0.0, "year_boost": 0.0, "speaker_boost": 0.0},
     "hybrid": {},
 }
 SCORINGS = {"lenient": False, "strict": True}
@@ -120,7 +120,7 @@ def build(index: Path, folder: Path, embedder) -> None:
 
 
 def evaluate(index: Path, folder: Path, modes: list[str], scopes: list[str], base, queries: list[dict],
-             tag: str, sync_first: bool = True) -> dict:
+             tag: str, sync_first: bool = True, indexed_only: bool = False) -> dict:
     from minutebook import HybridSearcher, index_embedder
     from minutebook.config import load_settings
     from minutebook.index.sqlite.store import Store
@@ -132,6 +132,8 @@ def evaluate(index: Path, folder: Path, modes: list[str], scopes: list[str], bas
     store = Store.open(index, readonly=True)
     doc_ids = {Path(d.path).name: d.id for d in store.documents()}
     store.close()
+    if indexed_only:  # a partly built index (comparing two backends on the meetings both hold)
+        queries = [q for q in queries if q["meeting_id"] + ".txt" in doc_ids]
     score = scorer(folder)
     results: dict = {"queries": len(queries), "index": str(index), "model": embedder.model_id, "scopes": {}}
     for scope in scopes:
@@ -188,6 +190,8 @@ def main() -> int:
     ap.add_argument("--tag", default="run", help="names the run files in bench/work/meetings-runs")
     ap.add_argument("--set", action="append", default=[], metavar="KNOB=VALUE",
                     help="override a Ranking knob for every mode, e.g. --set dense_weight=0.6")
+    ap.add_argument("--indexed-only", action="store_true",
+                    help="only the questions whose meeting the index holds (with --no-sync, a partly built index)")
     ap.add_argument("--no-sync", action="store_true",
                     help="search the index as it is (one built by an earlier version, for a baseline)")
     ap.add_argument("--json-stdout", action="store_true", help="print results as JSON (for bench/run.py)")
@@ -206,7 +210,7 @@ def main() -> int:
         base = replace(base, **{name: value.lower() in ("1", "true", "yes") if kind is bool else kind(value)})
     queries = load_queries(args.set_folder, args.general)[: args.limit]
     results = evaluate(args.index, args.set_folder, args.modes.split(","), args.scope.split(","), base, queries,
-                       args.tag, sync_first=not args.no_sync)
+                       args.tag, sync_first=not args.no_sync, indexed_only=args.indexed_only)
     if args.json_stdout:
         print(json.dumps({"markdown": markdown(results), **results}, indent=2))
     else:

@@ -23,9 +23,9 @@ SHARED = REPO.parent / "shared"
 # What is compared: the two parts alone (plain BM25, plain dense), their fusion alone, and
 # the full hybrid (fusion + council glossary + council/year named in the question).
 MODES: dict[str, dict] = {
-    "keyword": {"mode": "keyword", "expand": False, "metadata_boost": 0.0, "year_boost": 0.0},
-    "dense": {"mode": "dense", "expand": False, "metadata_boost": 0.0, "year_boost": 0.0},
-    "fusion": {"mode": "hybrid", "expand": False, "metadata_boost": 0.0, "year_boost": 0.0},
+    "keyword": {"mode": "keyword", "expand": False, "metadata_boost": 0.0, "year_boost": 0.0, "speaker_boost": 0.0},
+    "dense": {"mode": "dense", "expand": False, "metadata_boost": 0.0, "year_boost": 0.0, "speaker_boost": 0.0},
+    "fusion": {"mode": "hybrid", "expand": False, "metadata_boost": 0.0, "year_boost": 0.0, "speaker_boost": 0.0},
     "hybrid": {},
 }
 
