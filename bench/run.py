@@ -27,6 +27,9 @@ BENCHMARKS: dict[str, tuple[list[str], str]] = {
               "Full index of the 497 Ofsted reports, then a sync with nothing changed"),
     "eval": ([PY, "bench/eval/run_eval.py", "--index", "bench/work/ofsted-index", "--add-corpus", "--json-stdout"],
              "Retrieval quality: keyword vs dense vs hybrid on bench/eval/questions.jsonl"),
+    "ablation": ([PY, "bench/eval/ablation.py", "--eval-index", "bench/work/ofsted-index", "--json-stdout"],
+                 "Search mechanisms on and off: meetings-dev (per meeting and all meetings, lenient and strict) "
+                 "and bench/eval (tuned, held-out, kept aside)"),
     "council": ([PY, "bench/eval/run_council_eval.py", "--index", "bench/work/ofsted-index", "--json-stdout"],
                 "Answers that name the right council: right-council rate, on-topic rate and answering-sentence "
                 "recall on bench/eval/council_questions.jsonl (tuned and held-aside questions apart)"),

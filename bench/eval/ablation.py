@@ -10,7 +10,8 @@ all meetings) and both scorings (lenient: the passage overlaps the evidence; str
 the passage lies inside it), beside the set's BM25 anchor; on bench/eval the tuned, held-out and
 kept-aside questions are reported apart. Run files go to bench/work/meetings-runs as
 ``abl-<row>-<mode>-<scope>.jsonl``; ``--reuse`` scores the ones already there instead of searching
-again (the figures are the same: a run is deterministic for a given index).
+again (the figures are the same: a run is deterministic for a given index and code), and shows a
+setting not run yet as "—".
 """
 
 from __future__ import annotations
@@ -54,8 +55,10 @@ def meetings_rows(index: Path, folder: Path, rows: list[str], reuse: bool) -> di
             continue
         tag = f"abl-{name}"
         files = {s: meetings.WORK / "meetings-runs" / f"{tag}-{mode}-{s}.jsonl" for s in ("meeting", "all")}
-        if reuse and all(f.exists() for f in files.values()):
-            out["rows"][name] = {s: meetings.score_run(score, meetings.read_run(f), queries) for s, f in files.items()}
+        if reuse:  # score what is there; a setting not run yet shows as "—"
+            found = {s: meetings.score_run(score, meetings.read_run(f), queries) for s, f in files.items() if f.exists()}
+            if found:
+                out["rows"][name] = found
             continue
         table = meetings.evaluate(index, folder, [mode], ["meeting", "all"], replace(Ranking(), **knobs), queries,
                                   tag, sync_first=False)
@@ -108,9 +111,10 @@ def markdown(result: dict) -> str:
                      f"| {a['all']['lenient']['MRR@10']:.3f} | {a['all']['strict']['MRR@10']:.3f} |")
         for name, row in m["rows"].items():
             mode, text = what[name]
-            lines.append(f"| {name} | {mode} | {text} | {row['meeting']['lenient']['MRR@10']:.3f} "
-                         f"| {row['meeting']['strict']['MRR@10']:.3f} | {row['meeting']['strict']['R@5']:.3f} "
-                         f"| {row['all']['lenient']['MRR@10']:.3f} | {row['all']['strict']['MRR@10']:.3f} |")
+            cells = [_cell(row, "meeting", "lenient", "MRR@10"), _cell(row, "meeting", "strict", "MRR@10"),
+                     _cell(row, "meeting", "strict", "R@5"), _cell(row, "all", "lenient", "MRR@10"),
+                     _cell(row, "all", "strict", "MRR@10")]
+            lines.append(f"| {name} | {mode} | {text} | " + " | ".join(cells) + " |")
     e = result.get("eval")
     if e:
         lines += ["", "bench/eval (answerable questions; tuned, held-out and kept-aside apart), R@5 / MRR@10:", "",
@@ -120,6 +124,10 @@ def markdown(result: dict) -> str:
             lines.append(f"| {name} | " + " | ".join(f"{row[s]['R@5']:.3f} / {row[s]['MRR@10']:.3f}"
                                                     for s in SPLITS) + " |")
     return "\n".join(lines)
+
+
+def _cell(row: dict, scope: str, scoring: str, metric: str) -> str:
+    return f"{row[scope][scoring][metric]:.3f}" if scope in row else "—"
 
 
 def main() -> int:
