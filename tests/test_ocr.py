@@ -178,8 +178,89 @@ def test_scanned_papers_are_indexed_and_a_sentence_from_a_scanned_page_is_found_
             top = hits[0]
             assert Path(top.path).name == papers[paper].name, (sentence, top.path)
             assert top.page == index + 1, (sentence, top.page, top.text[:200])
+            assert top.ocr, "a passage read by OCR is marked so"
+        # A passage from a page with a text layer is not marked.
+        sentence = _sentence(_page_text(papers["mixed_src"], 1))
+        top = searcher.search(sentence, top_k=3).hits[0]
+        assert (Path(top.path).name, top.page, top.ocr) == (papers["mixed"].name, 2, False)
     finally:
         searcher.close()
+
+
+def test_search_and_ask_json_say_which_passages_came_from_ocr(
+    papers: dict[str, Path], ocr_cache: Path, minilm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+
+    from minutebook.cli import main
+    from minutebook.pipeline.syncer import sync
+
+    sync(tmp_path / "index", [papers["mixed"]], minilm, ocr=OcrSettings(cache=ocr_cache))
+    sentence = _sentence(_page_text(papers["mixed_src"], 2))
+    assert main(["search", sentence, "--index", str(tmp_path / "index"), "--json", "--top-k", "3"]) == 0
+    results = json.loads(capsys.readouterr().out)["results"]
+    assert results[0]["page"] == 3 and results[0]["ocr"] is True
+    assert all(isinstance(r["ocr"], bool) for r in results)
+    assert main(["ask", sentence, "--index", str(tmp_path / "index"), "--json"]) == 0
+    citations = json.loads(capsys.readouterr().out)["citations"]
+    assert citations and any(c["ocr"] is True and c["page"] == 3 for c in citations)
+    assert main(["search", sentence, "--index", str(tmp_path / "index"), "--top-k", "1"]) == 0
+    assert "p. 3  [OCR]" in capsys.readouterr().out
+
+
+def test_a_paper_indexed_without_its_scanned_page_is_read_again_once_ocr_can_read_it(
+    papers: dict[str, Path], ocr_cache: Path, minilm, tmp_path: Path,
+) -> None:
+    from minutebook.pipeline.syncer import sync
+    from minutebook.search.hybrid import HybridSearcher
+
+    index = tmp_path / "index"
+    first = sync(index, [papers["mixed"]], minilm, ocr=OcrSettings(enabled=False))
+    assert len(first.added) == 1 and first.ocr_pages == 0
+    assert [n.path for n in first.notices] == [str(papers["mixed"])]
+    assert "page 3 not indexed" in first.notices[0].reason and "OCR is turned off" in first.notices[0].reason
+    # Nothing changed on disk, but OCR can read the page now: the paper is read again.
+    second = sync(index, [papers["mixed"]], minilm, ocr=OcrSettings(cache=ocr_cache))
+    assert second.updated == (str(papers["mixed"]),) and second.ocr_pages == 1 and not second.notices
+    third = sync(index, [papers["mixed"]], minilm, ocr=OcrSettings(cache=ocr_cache))
+    assert third.unchanged == (str(papers["mixed"]),) and not third.updated
+    searcher = HybridSearcher(index, minilm)
+    try:
+        top = searcher.search(_sentence(_page_text(papers["mixed_src"], 2)), top_k=1).hits[0]
+        assert (top.page, top.ocr) == (3, True)
+    finally:
+        searcher.close()
+
+
+def test_an_index_from_before_ocr_is_upgraded_in_place(tmp_path: Path, minilm) -> None:
+    import sqlite3
+
+    from minutebook.index.sqlite.store import DB_NAME, MIGRATIONS, Store
+    from minutebook.pipeline.syncer import sync
+
+    folder = tmp_path / "index"
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "note.txt").write_text("The committee noted the caseload figures for the quarter. " * 5)
+    sync(folder, [papers], minilm)
+    conn = sqlite3.connect(folder / DB_NAME)
+    # Back to schema 2: the table as it was, without the columns for scanned pages.
+    conn.executescript(
+        "ALTER TABLE chunks DROP COLUMN ocr; ALTER TABLE documents DROP COLUMN unread_pages;"
+        " PRAGMA user_version = 2; UPDATE meta SET value = '2' WHERE key = 'schema_version';")
+    conn.close()
+    assert len(MIGRATIONS) == 3
+    report = sync(folder, [papers], minilm)
+    assert report.unchanged == (str(papers / "note.txt"),)
+    store = Store.open(folder, readonly=True)
+    try:
+        assert store.schema_version() == 3
+        [doc] = store.documents()
+        assert doc.unread_pages == 0
+        assert not any(c.chunk.ocr for c in store.chunks_of(doc.id))
+    finally:
+        store.close()
 
 
 def test_inspect_shows_how_each_page_was_read(

@@ -98,7 +98,8 @@ def test_an_index_from_before_attributions_fills_them_on_the_next_sync(corpus_in
 
     db = corpus_index_copy / "minutebook.sqlite"
     with sqlite3.connect(db) as conn:  # back to schema 1, as an older minutebook left it
-        conn.executescript("DROP TABLE attributions; PRAGMA user_version = 1;"
+        conn.executescript("DROP TABLE attributions; ALTER TABLE chunks DROP COLUMN ocr;"
+                           "ALTER TABLE documents DROP COLUMN unread_pages; PRAGMA user_version = 1;"
                            "UPDATE meta SET value = '1' WHERE key = 'schema_version';")
     report = sync(corpus_index_copy, [REPO / "corpus"], minilm)
     assert report.chunks_embedded == 0, "re-reading old papers reuses their embeddings"

@@ -125,6 +125,7 @@ class Passage:
     committee: str | None
     date: str | None  # the meeting date, ISO 8601
     doc_type: str
+    ocr: bool = False  # recognised from a scanned page
 
 
 @dataclass(frozen=True, slots=True)

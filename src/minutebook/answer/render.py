@@ -26,7 +26,7 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
                 "n": c.n, "doc_id": c.hit.doc_id, "path": c.hit.path, "title": c.hit.title,
                 "council": display_name(c.hit.council), "doc_type": c.hit.doc_type, "citation": format_citation(c.hit),
                 "committee": c.hit.committee, "date": c.hit.date, "page": c.hit.page, "minute": c.hit.minute,
-                "start_char": c.hit.start_char, "end_char": c.hit.end_char, "quote": c.quote,
+                "start_char": c.hit.start_char, "end_char": c.hit.end_char, "quote": c.quote, "ocr": c.hit.ocr,
             }
             for c in answer.citations
         ],

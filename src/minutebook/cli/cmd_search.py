@@ -149,7 +149,10 @@ def _render(result: Any, query: str) -> None:
         head.append(field(hit.title), style="bold")
         head.append(f"  [{hit.score:.2f}]", style="dim")
         console.print(head)
-        console.print(Text("    " + field(format_citation(hit)), style="cyan"))
+        cite = Text("    " + field(format_citation(hit)), style="cyan")
+        if hit.ocr:
+            cite.append("  [OCR]", style="yellow")  # read from a scanned page: may hold recognition errors
+        console.print(cite)
         snip, spans = snippet(hit.text, highlights(hit, query), SNIPPET_WIDTH)
         console.print(marked(snip, spans, "bold reverse", prefix="    "))
         console.print(Text(f"    {display_path(hit.path)}:{hit.start_char}-{hit.end_char}", style="dim"))

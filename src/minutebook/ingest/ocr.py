@@ -33,6 +33,7 @@ __all__ = [
     "engine",
     "install_hint",
     "missing_reason",
+    "ocr_ready",
     "ocr_settings",
     "recognise",
     "set_page_observer",
@@ -153,6 +154,11 @@ def missing_reason(settings: OcrSettings) -> str | None:
         packages = " ".join(f"tesseract-ocr-{code}" for code in missing)
         return f"needs OCR language data: install {packages}"
     return None
+
+
+def ocr_ready(settings: OcrSettings | None) -> bool:
+    """Whether scanned pages can be read with ``settings`` (None: the defaults) on this machine."""
+    return missing_reason(settings or OcrSettings()) is None
 
 
 def _cache_file(settings: OcrSettings, image: PageImage) -> Path | None:

@@ -29,7 +29,7 @@ from minutebook.index.sqlite.store import SCHEMA_VERSION, IndexManifest, Store, 
 from minutebook.index.sqlite.vectors import VectorFile, VectorIndex, remove_stale_files
 from minutebook.ingest.discover import SOURCES_KEY, in_scope, scan, superseded, with_sources
 from minutebook.ingest.extract import ReadLimits, extract_files, page_notice
-from minutebook.ingest.ocr import OcrSettings
+from minutebook.ingest.ocr import OcrSettings, ocr_ready
 from minutebook.protocols import Embedder
 from minutebook.types import Chunk, Document, FileFailure, Progress, SyncReport
 
@@ -327,6 +327,8 @@ def _sync_locked(
     tally.failed.extend(scan_failures)
     notify(Progress("scan", len(paths), len(paths)))
     stored = {d.path: d for d in store.documents()}
+    # Papers indexed without some scanned pages are read again once OCR can read them.
+    reread = ocr_ready(ocr)
     seen = {str(p) for p in paths}
 
     to_read: list[tuple[Path, int, int]] = []
@@ -337,7 +339,8 @@ def _sync_locked(
             tally.failed.append(FileFailure(str(path), f"cannot read: {exc.strerror}"))
             continue
         old = stored.get(str(path))
-        if old is not None and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns and not recut:
+        if (old is not None and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns and not recut
+                and not (reread and old.unread_pages)):
             tally.unchanged.append(str(path))
         else:
             to_read.append((path, st.st_size, st.st_mtime_ns))
@@ -362,7 +365,7 @@ def _sync_locked(
                 continue
             doc = item.document
             assert doc is not None
-            if old is not None and old.sha256 == doc.sha256 and not recut:
+            if old is not None and old.sha256 == doc.sha256 and not recut and not (reread and old.unread_pages):
                 writer.begin()
                 store.touch(old.id, size, mtime_ns)
                 tally.unchanged.append(key)

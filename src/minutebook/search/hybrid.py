@@ -45,7 +45,7 @@ from minutebook.types import Filters, Hit, Passage, SearchResult
 
 _HIT_SQL = """
 SELECT c.id, c.doc_id, c.ordinal, c.start_char, c.end_char, c.page, c.section, c.minute, c.boilerplate, c.text,
-       d.path, d.title, d.council, d.committee, d.meeting_date, d.doc_type
+       d.path, d.title, d.council, d.committee, d.meeting_date, d.doc_type, c.ocr
 FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.id IN ({marks})
 """
 
@@ -504,6 +504,7 @@ def _passage(row: dict[str, object]) -> Passage:
         committee=row["committee"],  # type: ignore[arg-type]
         date=row["meeting_date"],  # type: ignore[arg-type]
         doc_type=str(row["doc_type"]),
+        ocr=bool(row["ocr"]),
     )
 
 

@@ -211,7 +211,7 @@ def hit_of(p: Passage, score: float) -> Hit:
         chunk_id=p.chunk_id, doc_id=p.doc_id, score=round(max(0.0, min(1.0, score)), 4), path=p.path,
         title=p.title, council=p.council, committee=p.committee, date=p.date, doc_type=p.doc_type, page=p.page,
         section=p.section, minute=p.minute, start_char=p.start_char, end_char=p.end_char, text=p.text,
-        boilerplate=p.boilerplate,
+        boilerplate=p.boilerplate, ocr=p.ocr,
     )
 
 
@@ -262,7 +262,8 @@ def merge(hit: Hit, p: Passage, papers: PaperText) -> Hit:
     start = min(hit.start_char, p.start_char)
     end = max(hit.end_char, p.end_char)
     page = hit.page if hit.start_char <= p.start_char else p.page
-    return replace(hit, start_char=start, end_char=end, text=papers.paper_text(hit.doc_id, start, end), page=page)
+    return replace(hit, start_char=start, end_char=end, text=papers.paper_text(hit.doc_id, start, end), page=page,
+                   ocr=hit.ocr or p.ocr)
 
 
 def rank(q: ParsedQuery, ev: Evidence, r: Ranking, top_k: int, papers: PaperText) -> SearchResult:

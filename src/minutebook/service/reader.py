@@ -17,7 +17,7 @@ CONTEXT_CHARS = 1500  # of document text shown either side of a passage
 
 _PASSAGE_SQL = """
 SELECT c.id, c.doc_id, c.ordinal, c.start_char, c.end_char, c.page, c.section, c.minute, c.boilerplate, c.text,
-       d.path, d.title, d.council, d.committee, d.meeting_date, d.doc_type
+       d.path, d.title, d.council, d.committee, d.meeting_date, d.doc_type, c.ocr
 FROM chunks c JOIN documents d ON d.id = c.doc_id
 """
 
@@ -148,10 +148,11 @@ def _trim_to_lines(text: str, start: int, end: int, cut_front: bool, cut_back: b
 
 def _hit(row: tuple[object, ...]) -> Hit:
     (cid, doc_id, _ordinal, start, end, page, section, minute, boiler, text,
-     path, title, council, committee, date, doc_type) = row
+     path, title, council, committee, date, doc_type, ocr) = row
     return Hit(
         chunk_id=int(cid), doc_id=int(doc_id), score=0.0,  # type: ignore[call-overload]
         path=str(path), title=str(title), council=council, committee=committee,  # type: ignore[arg-type]
         date=date, doc_type=str(doc_type), page=page, section=section, minute=minute,  # type: ignore[arg-type]
         start_char=int(start), end_char=int(end), text=str(text), boilerplate=bool(boiler),  # type: ignore[call-overload]
+        ocr=bool(ocr),
     )

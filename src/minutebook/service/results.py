@@ -53,7 +53,7 @@ def hit_json(rank: int, hit: Hit, query: str) -> dict[str, Any]:
         "council": hit.council, "committee": hit.committee, "date": hit.date, "doc_type": hit.doc_type,
         "page": hit.page, "section": hit.section, "minute": hit.minute,
         "start_char": hit.start_char, "end_char": hit.end_char, "text": hit.text, "snippet": mark(snip, spans),
-        "citation": format_citation(hit),
+        "citation": format_citation(hit), "ocr": hit.ocr,
     }
 
 
@@ -185,7 +185,7 @@ def passage_json(archive: Archive, chunk_id: int) -> dict[str, Any] | None:
         "chunk_id": hit.chunk_id, "doc_id": hit.doc_id, "citation": format_citation(hit), "path": hit.path,
         "title": hit.title, "council": hit.council, "committee": hit.committee, "date": hit.date,
         "doc_type": hit.doc_type, "page": hit.page, "section": hit.section, "minute": hit.minute,
-        "start_char": hit.start_char, "end_char": hit.end_char, "text": hit.text,
+        "start_char": hit.start_char, "end_char": hit.end_char, "text": hit.text, "ocr": hit.ocr,
         "context": ctx.text, "context_start_char": ctx.offset,
         "passage_number": ctx.ordinal, "passages_in_paper": ctx.passages,
     }

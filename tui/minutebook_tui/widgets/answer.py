@@ -90,7 +90,8 @@ class AnswerPane(VerticalScroll):
         for c in answer.citations:
             if c.n in wanted:
                 entry = Text("\n", end="").join([
-                    line((f"[{c.n}] ", "bold"), (format_citation(c.hit), "bold")),
+                    line((f"[{c.n}] ", "bold"), (format_citation(c.hit), "bold"),
+                         ("  scanned (OCR)" if c.hit.ocr else "", label)),
                     line(("    " + c.hit.title, label)),
                     Text("    “", end="") + literal(c.quote) + Text("”", end=""),
                 ])

@@ -45,6 +45,8 @@ class ReaderPane(Vertical):
         details = [hit.council or "council unknown", hit.doc_type, f"passage {context.ordinal} of {context.passages}"]
         if hit.section:
             details.append(f"under {hit.section[:80]}")
+        if hit.ocr:
+            details.append("read by OCR from a scanned page: check the quote against the paper")
         meta = [
             line((hit.title, "bold")),
             line(format_citation(hit)),

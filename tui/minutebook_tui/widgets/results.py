@@ -15,6 +15,8 @@ from minutebook.types import Hit, SearchResult
 from minutebook_tui.text import line, literal
 
 SNIPPET_CHARS = 150
+# A passage recognised from a scanned page: its quote may hold recognition errors.
+OCR_LABEL = "scanned (OCR)"
 
 
 def where(hit: Hit) -> list[str]:
@@ -27,6 +29,8 @@ def where(hit: Hit) -> list[str]:
         parts.append(f"p. {hit.page}")
     if hit.minute:
         parts.append(f"{'para' if is_ofsted(hit) else 'item'} {hit.minute}")
+    if hit.ocr:
+        parts.append(OCR_LABEL)
     return parts
 
 

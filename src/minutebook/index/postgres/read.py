@@ -20,10 +20,10 @@ from minutebook.service.reader import CONTEXT_CHARS, Facets, PassageContext, _hi
 from minutebook.types import FileFailure, Hit, Page
 
 _DOC_COLUMNS = ("id, path, sha256, size, mtime_ns, format, title, council, committee, meeting_date, doc_type,"
-                " page_count")
+                " page_count, unread_pages")
 _PASSAGE_SQL = """
 SELECT c.id, c.doc_id, c.ordinal, c.start_char, c.end_char, c.page, c.section, c.minute, c.boilerplate, c.text,
-       d.path, d.title, d.council, d.committee, d.meeting_date, d.doc_type
+       d.path, d.title, d.council, d.committee, d.meeting_date, d.doc_type, c.ocr
 FROM chunks c JOIN documents d ON d.id = c.doc_id
 """
 
@@ -80,8 +80,8 @@ class PgStore:
 
     def chunks_of(self, doc_id: int) -> list[StoredChunk]:
         rows = self._conn.execute(
-            "SELECT id, doc_id, ordinal, text, start_char, end_char, page, section, minute, boilerplate, embed_hash"
-            " FROM chunks WHERE doc_id = %s ORDER BY ordinal", (doc_id,)).fetchall()
+            "SELECT id, doc_id, ordinal, text, start_char, end_char, page, section, minute, boilerplate, embed_hash,"
+            " ocr FROM chunks WHERE doc_id = %s ORDER BY ordinal", (doc_id,)).fetchall()
         return [_stored_chunk(r) for r in rows]
 
     def chunk_count(self) -> int:

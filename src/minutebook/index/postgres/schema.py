@@ -15,7 +15,7 @@ from minutebook.index.postgres import shown
 from minutebook.index.sqlite.store import IndexManifest
 
 SCHEMA = "minutebook"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TEXT_CONFIG = "english"  # stemming and stop words of PostgreSQL's own full-text search
 # The writer's advisory lock: one sync at a time per database (any value, fixed: "minutebk").
 LOCK_KEY = 0x6D696E7574656B
@@ -82,6 +82,12 @@ def _migrations(dimension: int) -> tuple[str, ...]:
         );
         CREATE INDEX attributions_chunk ON {SCHEMA}.attributions (chunk_id);
         CREATE TABLE {SCHEMA}.failures (path text PRIMARY KEY, reason text NOT NULL, at timestamptz NOT NULL);
+        """,
+        # 2: scanned pages (minutebook.ingest.ocr): passages read by OCR are marked; a paper indexed
+        # without some scanned pages counts them, so a sync with OCR at hand reads it again.
+        f"""
+        ALTER TABLE {SCHEMA}.chunks ADD COLUMN ocr boolean NOT NULL DEFAULT false;
+        ALTER TABLE {SCHEMA}.documents ADD COLUMN unread_pages integer NOT NULL DEFAULT 0;
         """,
     )
 

@@ -199,7 +199,7 @@ class PgSearcher(HybridSearcher):
     def _rows(self, conn: Any, ids: list[int]) -> dict[int, dict[str, object]]:
         cur = conn.execute(
             "SELECT c.id, c.doc_id, c.ordinal, c.start_char, c.end_char, c.page, c.section, c.minute,"
-            " c.boilerplate, c.text, d.path, d.title, d.council, d.committee, d.meeting_date, d.doc_type"
+            " c.boilerplate, c.text, d.path, d.title, d.council, d.committee, d.meeting_date, d.doc_type, c.ocr"
             " FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.id = ANY(%s)", (ids,))
         names = [d.name for d in cur.description]
         return {int(row[0]): dict(zip(names, row, strict=True)) for row in cur}

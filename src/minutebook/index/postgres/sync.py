@@ -22,10 +22,10 @@ from minutebook.council.speakers import attribute
 from minutebook.errors import IndexLocked
 from minutebook.index.postgres import connect, shown, write_refused
 from minutebook.index.postgres.schema import LOCK_KEY, SCHEMA, check_manifest, meta, migrate, set_meta, vector_literal
-from minutebook.index.sqlite.store import IndexManifest
+from minutebook.index.sqlite.store import IndexManifest, pages_json, unread_pages
 from minutebook.ingest.discover import SOURCES_KEY, in_scope, scan, superseded, with_sources
 from minutebook.ingest.extract import ReadLimits, extract_files, page_notice
-from minutebook.ingest.ocr import OcrSettings
+from minutebook.ingest.ocr import OcrSettings, ocr_ready
 from minutebook.pipeline.syncer import (
     COMMIT_EVERY_CHUNKS,
     COMMIT_EVERY_FILES,
@@ -144,21 +144,21 @@ class _Writer:
         m = s.doc.metadata
         doc_id = cur.execute(
             f"INSERT INTO {S}.documents (path, sha256, format, size, mtime_ns, title, council, committee,"
-            " meeting_date, doc_type, page_count, pages, text) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
-            " %s::jsonb, %s) RETURNING id",
+            " meeting_date, doc_type, page_count, pages, text, unread_pages) VALUES (%s, %s, %s, %s, %s, %s, %s,"
+            " %s, %s, %s, %s, %s::jsonb, %s, %s) RETURNING id",
             (s.doc.path, s.doc.sha256, s.doc.format, s.size, s.mtime_ns, m.title, m.council, m.committee,
-             m.meeting_date, m.doc_type, s.doc.page_count,
-             json.dumps([[p.number, p.start_char, p.end_char] for p in s.doc.pages]), s.doc.text),
+             m.meeting_date, m.doc_type, s.doc.page_count, json.dumps(pages_json(s.doc.pages)), s.doc.text,
+             unread_pages(s.doc.pages)),
         ).fetchone()[0]
         context_base = " ".join(x for x in (m.title, m.council, m.committee) if x)
         ids = []
         for chunk, h in zip(s.chunks, s.hashes, strict=True):
             ids.append(cur.execute(
                 f"INSERT INTO {S}.chunks (doc_id, ordinal, start_char, end_char, page, section, minute, boilerplate,"
-                " text, context, embed_hash, embedding) SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, e.embedding"
-                f" FROM {S}.embeddings e WHERE e.hash = %s RETURNING id",
+                " text, context, embed_hash, ocr, embedding) SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
+                f" e.embedding FROM {S}.embeddings e WHERE e.hash = %s RETURNING id",
                 (doc_id, chunk.ordinal, chunk.start_char, chunk.end_char, chunk.page, chunk.section, chunk.minute,
-                 chunk.boilerplate, chunk.text, f"{chunk.section or ''} {context_base}", h, h),
+                 chunk.boilerplate, chunk.text, f"{chunk.section or ''} {context_base}", h, chunk.ocr, h),
             ).fetchone()[0])
         rows = [(cid, a.speaker, a.role, a.position, a.start, a.end)
                 for cid, group in zip(ids, attribute(s.doc, s.chunks), strict=True) for a in group]
@@ -196,7 +196,10 @@ def _sync_locked(conn: Any, url: str, roots: Sequence[Path], embedder: Embedder,
     paths, scan_failures = scan(roots)
     tally.failed.extend(scan_failures)
     notify(Progress("scan", len(paths), len(paths)))
-    stored = {r[1]: r for r in conn.execute(f"SELECT id, path, sha256, size, mtime_ns FROM {S}.documents")}
+    stored = {r[1]: r for r in
+              conn.execute(f"SELECT id, path, sha256, size, mtime_ns, unread_pages FROM {S}.documents")}
+    # Papers indexed without some scanned pages are read again once OCR can read them.
+    reread = ocr_ready(ocr)
     seen = {str(p) for p in paths}
     to_read: list[tuple[Path, int, int]] = []
     for path in paths:
@@ -206,7 +209,7 @@ def _sync_locked(conn: Any, url: str, roots: Sequence[Path], embedder: Embedder,
             tally.failed.append(FileFailure(str(path), f"cannot read: {exc.strerror}"))
             continue
         old = stored.get(str(path))
-        if old is not None and old[3] == st.st_size and old[4] == st.st_mtime_ns:
+        if old is not None and old[3] == st.st_size and old[4] == st.st_mtime_ns and not (reread and old[5]):
             tally.unchanged.append(str(path))
         else:
             to_read.append((path, st.st_size, st.st_mtime_ns))
@@ -232,7 +235,7 @@ def _sync_locked(conn: Any, url: str, roots: Sequence[Path], embedder: Embedder,
             continue
         doc = item.document
         assert doc is not None
-        if old is not None and old[2] == doc.sha256:
+        if old is not None and old[2] == doc.sha256 and not (reread and old[5]):
             writer.mark(f"UPDATE {S}.documents SET size = %s, mtime_ns = %s WHERE id = %s", (size, mtime_ns, old[0]))
             tally.unchanged.append(key)
             continue

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from minutebook.council.speakers import Attribution
 
 DB_NAME = "minutebook.sqlite"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Numbered migrations: index i takes a database from version i to i + 1.
 MIGRATIONS: tuple[str, ...] = (
@@ -100,6 +100,14 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE documents SET size = -1, mtime_ns = -1, sha256 = '';
     UPDATE meta SET value = '2' WHERE key = 'schema_version';
     """,
+    # 3: scanned pages (minutebook.ingest.ocr). Passages read by OCR are marked; a paper indexed
+    # without some scanned pages (no OCR engine, or OCR off) counts them, so a sync with OCR at
+    # hand reads it again. Nothing indexed before had either.
+    """
+    ALTER TABLE chunks ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE documents ADD COLUMN unread_pages INTEGER NOT NULL DEFAULT 0;
+    UPDATE meta SET value = '3' WHERE key = 'schema_version';
+    """,
 )
 
 
@@ -148,6 +156,7 @@ class StoredDocument:
     format: str
     metadata: Metadata
     page_count: int
+    unread_pages: int = 0  # scanned pages indexed without their text (no OCR engine, or OCR off)
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,14 +331,14 @@ class Store:
     def documents(self) -> list[StoredDocument]:
         rows = self.conn.execute(
             "SELECT id, path, sha256, size, mtime_ns, format, title, council, committee, meeting_date,"
-            " doc_type, page_count FROM documents ORDER BY path"
+            " doc_type, page_count, unread_pages FROM documents ORDER BY path"
         ).fetchall()
         return [_stored_document(r) for r in rows]
 
     def document_by_path(self, path: str) -> StoredDocument | None:
         row = self.conn.execute(
             "SELECT id, path, sha256, size, mtime_ns, format, title, council, committee, meeting_date,"
-            " doc_type, page_count FROM documents WHERE path = ?",
+            " doc_type, page_count, unread_pages FROM documents WHERE path = ?",
             (path,),
         ).fetchone()
         return _stored_document(row) if row else None
@@ -340,7 +349,7 @@ class Store:
 
     def document_pages(self, doc_id: int) -> tuple[Page, ...]:
         row = self.conn.execute("SELECT pages FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        return tuple(Page(*p) for p in json.loads(row[0])) if row else ()
+        return tuple(Page(*p) for p in json.loads(row[0])) if row else ()  # [number, start, end(, source)]
 
     def touch(self, doc_id: int, size: int, mtime_ns: int) -> None:
         self.conn.execute("UPDATE documents SET size = ?, mtime_ns = ? WHERE id = ?", (size, mtime_ns, doc_id))
@@ -362,11 +371,11 @@ class Store:
         m = doc.metadata
         cur = self.conn.execute(
             "INSERT INTO documents (path, sha256, format, size, mtime_ns, title, council, committee,"
-            " meeting_date, doc_type, page_count, pages, text, indexed_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " meeting_date, doc_type, page_count, pages, text, indexed_at, unread_pages)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (doc.path, doc.sha256, doc.format, size, mtime_ns, m.title, m.council, m.committee,
-             m.meeting_date, m.doc_type, doc.page_count,
-             json.dumps([[p.number, p.start_char, p.end_char] for p in doc.pages]), doc.text, now_iso()),
+             m.meeting_date, m.doc_type, doc.page_count, json.dumps(pages_json(doc.pages)), doc.text, now_iso(),
+             unread_pages(doc.pages)),
         )
         doc_id = int(cur.lastrowid or 0)
         context_base = " ".join(x for x in (m.title, m.council, m.committee) if x)
@@ -374,9 +383,9 @@ class Store:
         for chunk, h in zip(chunks, hashes, strict=True):
             cur = self.conn.execute(
                 "INSERT INTO chunks (doc_id, ordinal, start_char, end_char, page, section, minute,"
-                " boilerplate, text, embed_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " boilerplate, text, embed_hash, ocr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (doc_id, chunk.ordinal, chunk.start_char, chunk.end_char, chunk.page, chunk.section,
-                 chunk.minute, int(chunk.boilerplate), chunk.text, h),
+                 chunk.minute, int(chunk.boilerplate), chunk.text, h, int(chunk.ocr)),
             )
             chunk_id = int(cur.lastrowid or 0)
             ids.append(chunk_id)
@@ -403,7 +412,7 @@ class Store:
     def chunks_of(self, doc_id: int) -> list[StoredChunk]:
         rows = self.conn.execute(
             "SELECT id, doc_id, ordinal, text, start_char, end_char, page, section, minute, boilerplate,"
-            " embed_hash FROM chunks WHERE doc_id = ? ORDER BY ordinal",
+            " embed_hash, ocr FROM chunks WHERE doc_id = ? ORDER BY ordinal",
             (doc_id,),
         ).fetchall()
         return [_stored_chunk(r) for r in rows]
@@ -490,7 +499,7 @@ class Store:
 
 
 def _stored_document(row: Sequence[object]) -> StoredDocument:
-    (doc_id, path, sha, size, mtime_ns, fmt, title, council, committee, date, doc_type, pages) = row
+    (doc_id, path, sha, size, mtime_ns, fmt, title, council, committee, date, doc_type, pages, *unread) = row
     return StoredDocument(
         id=int(doc_id),  # type: ignore[call-overload]
         path=str(path),
@@ -500,14 +509,25 @@ def _stored_document(row: Sequence[object]) -> StoredDocument:
         format=str(fmt),
         metadata=Metadata(str(title), council, committee, date, str(doc_type)),  # type: ignore[arg-type]
         page_count=int(pages),  # type: ignore[call-overload]
+        unread_pages=int(unread[0]) if unread else 0,  # type: ignore[call-overload]
     )
 
 
+def pages_json(pages: Sequence[Page]) -> list[list[object]]:
+    """How the pages are stored: ``[number, start, end]``, and how it was read when not its text layer."""
+    return [[p.number, p.start_char, p.end_char, *([p.source] if p.source != "text" else [])] for p in pages]
+
+
+def unread_pages(pages: Sequence[Page]) -> int:
+    return sum(p.source == "unread" for p in pages)
+
+
 def _stored_chunk(row: Sequence[object]) -> StoredChunk:
-    (cid, doc_id, ordinal, text, start, end, page, section, minute, boiler, h) = row
+    (cid, doc_id, ordinal, text, start, end, page, section, minute, boiler, h, *ocr) = row
     return StoredChunk(
         id=int(cid),  # type: ignore[call-overload]
         doc_id=int(doc_id),  # type: ignore[call-overload]
-        chunk=Chunk(int(ordinal), str(text), int(start), int(end), page, section, minute, bool(boiler)),  # type: ignore[call-overload, arg-type]
+        chunk=Chunk(int(ordinal), str(text), int(start), int(end), page, section, minute, bool(boiler),  # type: ignore[call-overload, arg-type]
+                    ocr=bool(ocr and ocr[0])),
         embed_hash=str(h),
     )
