@@ -92,5 +92,6 @@ def test_json_form_has_the_documented_fields() -> None:
     assert set(data) == {"question", "mode", "answer", "sentences", "citations", "weak", "model", "fallback", "notice"}
     assert set(data["sentences"][0]) == {"text", "citations", "supported", "reason"}
     assert set(data["citations"][0]) == {"n", "doc_id", "path", "title", "council", "doc_type", "citation",
-                                         "committee", "date", "page", "minute", "start_char", "end_char", "quote"}
+                                         "committee", "date", "page", "minute", "start_char", "end_char", "quote",
+                                         "ocr"}
     assert data["citations"][0]["council"] == "Devon" and data["citations"][0]["citation"].startswith("Devon — ")
