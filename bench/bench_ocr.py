@@ -217,7 +217,10 @@ def speed_and_retrieval(n_reports: int, dpi: int, work: Path) -> dict[str, objec
         folder.mkdir(parents=True)
     pages = 0
     for n, path in enumerate(reports):
-        name = f"{path.parent.name} - {path.stem}.pdf"
+        # The report's own folder and name, which the evaluation's answers name.
+        name = Path(path.parent.name) / path.name
+        (digital / name).parent.mkdir(exist_ok=True)
+        (scanned / name).parent.mkdir(exist_ok=True)
         shutil.copy(path, digital / name)
         (scanned / name).write_bytes(scanned_pdf(path, dpi=150))  # a 150 dpi scan, as offices scan
         pdf = pdfium.PdfDocument(scanned / name)
