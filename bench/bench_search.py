@@ -63,7 +63,7 @@ def load_avg() -> str:
 
 def build_rows(source: Path, folder: Path, n: int, seed: int = 0) -> float:
     """Fill ``folder`` with ``n`` passages replicated from the index at ``source``; returns seconds."""
-    from minutebook.index.sqlite.store import DB_NAME, Store
+    from minutebook.index.sqlite.store import DB_NAME, Store, refresh_councils
 
     t0 = time.perf_counter()
     folder.mkdir(parents=True, exist_ok=True)
@@ -135,6 +135,7 @@ def build_rows(source: Path, folder: Path, n: int, seed: int = 0) -> float:
     conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)",
                      [(k, v) for k, v in meta.items() if not k.startswith(("vectors_", "previous_", "generation"))])
     conn.execute("INSERT INTO chunks_fts (chunks_fts) VALUES ('optimize')")
+    refresh_councils(conn, "?")  # each paper's council identity, as a sync gives it
     conn.execute("PRAGMA journal_mode = WAL")
     conn.close()
     return time.perf_counter() - t0

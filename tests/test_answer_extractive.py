@@ -93,5 +93,5 @@ def test_json_form_has_the_documented_fields() -> None:
     assert set(data["sentences"][0]) == {"text", "citations", "supported", "reason"}
     assert set(data["citations"][0]) == {"n", "doc_id", "path", "title", "council", "doc_type", "citation",
                                          "committee", "date", "page", "minute", "start_char", "end_char", "quote",
-                                         "ocr"}
+                                         "ocr", "attributes"}
     assert data["citations"][0]["council"] == "Devon" and data["citations"][0]["citation"].startswith("Devon — ")

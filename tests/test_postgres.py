@@ -128,7 +128,7 @@ def test_every_command_works_over_postgresql(pg_corpus: str, capsys: pytest.Capt
     assert status["documents"] == 5 and status["chunks"] > 100 and len(status["documents_list"]) == 5
     assert status["folder"].startswith("postgresql://")
     found = run("search", "caseloads", "--council", "Devon", "--since", "2022")
-    assert found["results"] and {r["council"] for r in found["results"]} == {"Devon County Council"}
+    assert found["results"] and {r["council"] for r in found["results"]} == {"Devon"}  # its canonical name
     assert all(r["date"] >= "2022" for r in found["results"])
     answer = run("ask", "what was said about caseloads?")
     assert answer["mode"] == "extractive" and answer["citations"]
@@ -147,7 +147,7 @@ def test_the_app_opens_over_postgresql(pg_corpus: str, minilm) -> None:
     try:
         assert services.problem is None and services.searcher and services.reader
         hit = services.searcher.search("agency staff", top_k=1).hits[0]
-        assert "Devon County Council" in services.reader.facets().councils
+        assert "Devon" in services.reader.facets().councils  # one council, by its canonical name
         context = services.reader.context(services.reader.passage(hit.chunk_id))
         assert hit.text[:40] in context.text
         assert services.reader.neighbour(hit) is not None
@@ -194,8 +194,9 @@ def test_a_filter_keeping_three_percent_of_rows_still_fills_the_page(pg_url: str
     with psycopg.connect(pg_url) as conn, conn.cursor() as cur:
         for council, part in (("Rutland County Council", vecs[:rutland]), ("Kent County Council", vecs[rutland:])):
             doc = cur.execute("INSERT INTO minutebook.documents (path, sha256, format, size, mtime_ns, title,"
-                              " council, doc_type, page_count, pages, text) VALUES (%s, '', 'txt', 0, 0, 'Filler',"
-                              " %s, 'other', 1, '[]', 'x') RETURNING id", (f"/{council}", council)).fetchone()[0]
+                              " council, council_key, doc_type, page_count, pages, text) VALUES (%s, '', 'txt', 0,"
+                              " 0, 'Filler', %s, %s, 'other', 1, '[]', 'x') RETURNING id",
+                              (f"/{council}", council, council.split()[0].lower())).fetchone()[0]
             with cur.copy("COPY minutebook.chunks (doc_id, ordinal, start_char, end_char, text, context, embed_hash,"
                           " embedding) FROM STDIN") as copy:
                 for i, v in enumerate(part):
@@ -641,3 +642,57 @@ def test_a_read_only_role_reads_everything_and_cannot_index(pg_corpus: str, tmp_
     assert main(["index", "--rebuild", "--index", reader]) == 1
     assert "may read the index" in capsys.readouterr().err
     assert _count(pg_corpus, "documents") == 5
+
+
+# --- one identity per council, manifest attributes -------------------------------------------------
+
+
+def test_councils_once_and_manifest_attributes_in_postgresql(pg_url: str, tmp_path: Path, minilm) -> None:
+    from minutebook.answer import CitedAnswerer
+    from minutebook.index.postgres.read import PgReader, status
+    from minutebook.index.postgres.search import PgSearcher
+    from minutebook.pipeline.syncer import sync
+    from minutebook.search.query import make_filters
+    from tests.test_council_identity import write_papers
+
+    assert len(sync(pg_url, [write_papers(tmp_path / "papers")], minilm).added) == 5
+    reader = PgReader(pg_url)
+    searcher = PgSearcher(pg_url, minilm)
+    try:
+        assert reader.facets().councils == ("Devon", "North Yorkshire", "Torbay", "York")
+        assert ("overall_effectiveness_grade", ("good", "inadequate")) in reader.facets().attributes
+        devon = next(c for c in status(pg_url).councils if c.name == "Devon")
+        assert devon.aliases == ("Devon County Council",) and devon.papers == 2
+        assert status(pg_url).attributes["care_leavers_grade"] == 3
+        hits = searcher.search("care leavers", make_filters(council="Devon County Council"), 10).hits
+        assert {h.council for h in hits} == {"Devon"} and len({h.doc_id for h in hits}) == 2
+        bad = searcher.search("care leavers", make_filters(where=["overall_effectiveness_grade=inadequate",
+                                                                  "inspection_end_date=2023"]), 10).hits
+        assert {h.council for h in bad} == {"Torbay", "North Yorkshire"}
+        assert all(dict(h.attributes)["overall_effectiveness_grade"] == "inadequate" for h in bad)
+        assert dict(reader.passage(bad[0].chunk_id).attributes) == dict(bad[0].attributes)  # type: ignore[union-attr]
+        listed = CitedAnswerer(searcher).answer("Which councils were judged inadequate in 2023?")
+        assert listed.mode == "listed" and [c.hit.council for c in listed.citations] == ["North Yorkshire", "Torbay"]
+    finally:
+        reader.close()
+        searcher.close()
+
+
+def test_an_index_of_the_first_schema_gets_council_identities(pg_url: str) -> None:
+    import psycopg
+
+    from minutebook.index.postgres.schema import SCHEMA, _migrations, migrate, set_meta
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        with conn.transaction():
+            conn.execute(_migrations(8)[0])
+            set_meta(conn, {"schema_version": "1"})
+        for n, council in enumerate(("Devon County Council", "Devon", "City of York Council")):
+            conn.execute(f"INSERT INTO {SCHEMA}.documents (path, sha256, format, size, mtime_ns, title, council,"
+                         " doc_type, page_count, pages, text) VALUES (%s, 'x', 'txt', 1, 1, 't', %s, 'report', 1,"
+                         " '[]', '')", (f"/p/{n}.txt", council))
+        migrate(conn, pg_url, 8)
+        rows = conn.execute(f"SELECT council, council_key, size FROM {SCHEMA}.documents ORDER BY path").fetchall()
+        assert rows == [("Devon", "devon", -1), ("Devon", "devon", -1), ("York", "york", -1)]
+        names = conn.execute(f"SELECT name, aliases FROM {SCHEMA}.councils ORDER BY name").fetchall()
+        assert names == [("Devon", '["Devon County Council"]'), ("York", '["City of York Council"]')]

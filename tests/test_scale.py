@@ -156,6 +156,7 @@ def _index(tmp_path: Path, vecs: np.ndarray, threshold: int | None = None) -> Pa
                 " VALUES (?, ?, ?, 0, 10, ?, ?)", (i, 1 + i % 2, i, text, f"h{i}"))
             conn.execute("INSERT INTO embeddings (hash, vector) VALUES (?, ?)", (f"h{i}", v.tobytes()))
             conn.execute("INSERT INTO chunks_fts (rowid, text, context) VALUES (?, ?, '')", (i, text))
+        store.refresh_councils()  # each paper's council identity, as a sync gives it
         vi = VectorIndex.from_store(store, DIM, threshold=threshold)
         store.set_meta({**vi.write(folder, 1).as_meta(), "generation": "1"})
     store.close()

@@ -125,7 +125,8 @@ def test_search_json_schema(corpus_index: Path, capsys: pytest.CaptureFixture[st
     assert data["query"] == "caseloads" and data["weak"] is False and data["notice"] is None
     assert [r["rank"] for r in data["results"]] == [1, 2, 3]
     keys = {"rank", "score", "doc_id", "chunk_id", "path", "title", "council", "committee", "date", "doc_type", "page",
-            "section", "minute", "start_char", "end_char", "text", "snippet", "citation", "ocr"}
+            "section", "minute", "start_char", "end_char", "text", "snippet", "citation", "ocr",
+            "attributes"}
     for r in data["results"]:
         assert set(r) == keys
         assert 0.0 <= r["score"] <= 1.0

@@ -14,6 +14,13 @@ questions separately:
 
 An answer that says the named council's papers do not cover the question quotes nothing: it
 counts against recall, not against the two rates.
+
+List questions (``council_lists.jsonl``: "Which councils were judged inadequate in 2023?", each
+with the papers and councils Ofsted's manifest says, judged by the inspection's last day) are scored
+apart, against the expected papers the index holds:
+**listed** (the share answered from the papers' attributes, mode ``listed``), **precision** (of the
+councils the answer lists, the share expected) and **recall** (of the expected councils, the
+share listed), over all questions of a split together.
 """
 
 from __future__ import annotations
@@ -82,6 +89,43 @@ def summarise(rows: list[dict]) -> dict:
     }
 
 
+def score_list(question: dict, answer, indexed: list[str]) -> dict:
+    """Scored against the expected papers the index holds (a paper that failed to read cannot be listed)."""
+    from minutebook.council.councils import same_council
+
+    listed = sorted({c.hit.council or "?" for c in answer.citations}) if answer.mode == "listed" else []
+    held = [p for p in question["papers"] if any(p in path for path in indexed)]
+    expected = sorted({p.split("/", 1)[0].split("_", 1)[1] for p in held})
+    return {
+        "id": question["id"], "split": question["split"], "mode": answer.mode,
+        "listed": len(listed), "expected": len(expected),
+        "right": sum(1 for c in listed if any(same_council(c, e) for e in expected)),
+        "found": sum(1 for e in expected if any(same_council(c, e) for c in listed)),
+        "missing": [e for e in expected if not any(same_council(c, e) for c in listed)],
+        "expected_in_manifest": len(question["councils"]),
+        "extra": [c for c in listed if not any(same_council(c, e) for e in expected)],
+    }
+
+
+def summarise_lists(rows: list[dict]) -> dict:
+    listed, expected = sum(r["listed"] for r in rows), sum(r["expected"] for r in rows)
+    return {
+        "n": len(rows),
+        "answered_from_attributes": round(sum(r["mode"] == "listed" for r in rows) / len(rows), 3) if rows else None,
+        "precision": round(sum(r["right"] for r in rows) / listed, 3) if listed else None,
+        "recall": round(sum(r["found"] for r in rows) / expected, 3) if expected else None,
+        "councils_listed": listed, "councils_expected": expected,
+    }
+
+
+def lists_markdown(groups: dict[str, dict]) -> str:
+    lines = ["| list questions | n | answered from attributes | precision | recall |", "|---|---|---|---|---|"]
+    for name, g in groups.items():
+        lines.append(f"| {name} | {g['n']} | {g['answered_from_attributes']} | {g['precision']} "
+                     f"({g['councils_listed']} listed) | {g['recall']} ({g['councils_expected']} expected) |")
+    return "\n".join(lines)
+
+
 def markdown(groups: dict[str, dict]) -> str:
     lines = ["| questions | n | right council | on topic | answer recall | not covered |", "|---|---|---|---|---|---|"]
     for name, g in groups.items():
@@ -96,6 +140,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--index", type=Path, default=REPO / "bench" / "work" / "ofsted-index")
     ap.add_argument("--questions", type=Path, default=HERE / "council_questions.jsonl")
+    ap.add_argument("--lists", type=Path, default=HERE / "council_lists.jsonl", help="list questions")
     ap.add_argument("--json-stdout", action="store_true", help="print results as JSON (for bench/run.py)")
     ap.add_argument("--verbose", "-v", action="store_true", help="print each question's misses")
     args = ap.parse_args()
@@ -117,15 +162,30 @@ def main() -> int:
             print(f"{q['id']} {q['question']!r}: {row}", file=sys.stderr)
             for s in answer.sentences:
                 print(f"    {'+' if on_topic(s.text, q['topic']) else '-'} {s.text[:140]}", file=sys.stderr)
+    list_rows = []
+    indexed = [d.path for d in searcher._store.documents()]
+    if args.lists.exists():
+        for q in (json.loads(line) for line in args.lists.read_text(encoding="utf-8").splitlines() if line.strip()):
+            row = score_list(q, answerer.answer(q["question"]), indexed)
+            list_rows.append(row)
+            if args.verbose and (row["missing"] or row["extra"] or row["mode"] != "listed"):
+                print(f"{q['id']} {q['question']!r}: {row}", file=sys.stderr)
     searcher.close()
     by_split: dict[str, list[dict]] = defaultdict(list)
     for r in rows:
         by_split[r["split"]].append(r)
     groups = {"all": summarise(rows), **{f"split:{k}": summarise(v) for k, v in sorted(by_split.items())}}
+    lists_by_split: dict[str, list[dict]] = defaultdict(list)
+    for r in list_rows:
+        lists_by_split[r["split"]].append(r)
+    list_groups = {"all": summarise_lists(list_rows),
+                   **{f"split:{k}": summarise_lists(v) for k, v in sorted(lists_by_split.items())}}
+    text = markdown(groups) + ("\n\n" + lists_markdown(list_groups) if list_rows else "")
     if args.json_stdout:
-        print(json.dumps({"markdown": markdown(groups), "groups": groups}, indent=2))
+        print(json.dumps({"markdown": text, "groups": groups, "lists": list_groups,
+                          "list_rows": list_rows}, indent=2))
     else:
-        print(markdown(groups))
+        print(text)
     return 0
 
 

@@ -33,6 +33,8 @@ class Metadata:
     committee: str | None = None
     meeting_date: str | None = None  # ISO 8601 date, yyyy-mm-dd
     doc_type: str = "other"  # one of DOC_TYPES
+    # What a manifest says beyond these ("overall_effectiveness_grade", "inadequate"), sorted by name.
+    attributes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +105,7 @@ class Hit:
     keyword_rank: int | None = None
     dense_rank: int | None = None
     ocr: bool = False  # the passage was recognised from a scanned page: the quote may hold recognition errors
+    attributes: tuple[tuple[str, str], ...] = ()  # the paper's manifest attributes (Metadata.attributes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +132,19 @@ class Passage:
 
 
 @dataclass(frozen=True, slots=True)
+class Condition:
+    """A test on a paper attribute, as ``--where`` takes it: ``overall_effectiveness_grade=inadequate``.
+
+    ``op`` is one of ``=``, ``!=``, ``<``, ``<=``, ``>``, ``>=``; ``name`` and ``value`` are normalised
+    (``minutebook.ingest.attributes``).
+    """
+
+    name: str
+    op: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
 class Filters:
     """Restrictions applied before ranking."""
 
@@ -140,6 +156,7 @@ class Filters:
     speaker: str | None = None  # a name or title the minutes attribute passages to (substring, any case)
     role: str | None = None  # member | officer | cabinet
     paper: str | None = None  # one paper: its id (as search results give it) or its file's path
+    where: tuple[Condition, ...] = ()  # every one must hold for the paper's attributes
 
 
 @dataclass(frozen=True, slots=True)

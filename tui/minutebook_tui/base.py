@@ -109,7 +109,7 @@ class AppBase(App[None]):
         bar = self.query_one(FilterBar)
         v = bar.values()
         try:
-            filters = make_filters(v.committee, v.council, v.doc_type, v.since, v.until)
+            filters = make_filters(v.committee, v.council, v.doc_type, v.since, v.until, where=v.where)
         except QueryError as exc:
             bar.mark_dates(True)
             self.query_one(ResultsList).message(f"No search: {exc.message}. Fix the date box and press Enter.")

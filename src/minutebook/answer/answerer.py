@@ -15,6 +15,7 @@ from minutebook.answer.check import check_sentence, check_text, sentence_key, so
 from minutebook.answer.cite import meeting_label, own_markers, trim_quote
 from minutebook.answer.extractive import Pick, pick_sentences
 from minutebook.answer.generate import MAX_TOKENS, run_guarded
+from minutebook.answer.lists import PaperLister, is_list_question, list_answer, with_partial_notice
 from minutebook.answer.prompt import Evidence, build_prompt, evidence_grammar, evidence_text
 from minutebook.answer.scope import not_in_papers, scoped_search
 from minutebook.errors import ModelStopped
@@ -220,8 +221,18 @@ class CitedAnswerer:
                on_token: Callable[[str], None] | None = None) -> Answer:
         """A cited answer to ``question``; "not_covered" when search finds nothing relevant.
 
-        A council the question names scopes the answer (``answer.scope``).
+        A council the question names scopes the answer (``answer.scope``). A question asking for a
+        list is answered from the papers' attributes when they hold the answer (``answer.lists``).
         """
+        if isinstance(self.searcher, PaperLister):
+            listed = list_answer(question, self.searcher, filters)
+            if listed is not None:
+                return listed
+        answer = self._passage_answer(question, filters, llm=llm, on_token=on_token)
+        return with_partial_notice(answer) if is_list_question(question) else answer
+
+    def _passage_answer(self, question: str, filters: Filters | None, *, llm: bool,
+                        on_token: Callable[[str], None] | None) -> Answer:
         result = scoped_search(self.searcher, question, filters, self.top_k)
         if not result.covered:
             return not_in_scope_answer(question, result.councils, result.hits)

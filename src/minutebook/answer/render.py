@@ -6,6 +6,7 @@ from typing import Any
 
 from minutebook.answer.cite import format_citation
 from minutebook.council.councils import display_name
+from minutebook.ingest.attributes import describe
 from minutebook.types import Answer, AnswerSentence
 
 UNSUPPORTED = "⚠ unsupported:"
@@ -27,6 +28,7 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
                 "council": display_name(c.hit.council), "doc_type": c.hit.doc_type, "citation": format_citation(c.hit),
                 "committee": c.hit.committee, "date": c.hit.date, "page": c.hit.page, "minute": c.hit.minute,
                 "start_char": c.hit.start_char, "end_char": c.hit.end_char, "quote": c.quote, "ocr": c.hit.ocr,
+                "attributes": dict(c.hit.attributes),
             }
             for c in answer.citations
         ],
@@ -63,6 +65,8 @@ def sources_lines(answer: Answer, *, all_sources: bool = False) -> list[str]:
         if c.n not in wanted:
             continue
         lines.append(f"[{c.n}] {format_citation(c.hit)}")
+        if c.hit.attributes:
+            lines.append(f"    {describe(c.hit.attributes, brief=True)}")
         lines.append(f"    {c.hit.title} — {c.hit.path}")
         lines.append(f'    "{c.quote}"')
     return lines

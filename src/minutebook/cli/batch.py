@@ -1,8 +1,8 @@
 """`minutebook search --queries FILE.jsonl`: the rules for a batch of queries.
 
 Each line is a JSON object: ``query`` (required), ``id``, and the filters ``committee``,
-``council``, ``type``, ``since``, ``until``, ``speaker``, ``role``, ``paper`` (a doc_id or a path)
-and ``top_k``. Filters given on
+``council``, ``type``, ``since``, ``until``, ``speaker``, ``role``, ``paper`` (a doc_id or a path),
+``where`` (``"NAME=VALUE"`` or a list of them, tests on paper attributes) and ``top_k``. Filters given on
 the command line are defaults for every line; a key in a line overrides them for that line
 (``null`` clears one). A key not in this list is an error for that line, not ignored.
 """
@@ -21,7 +21,7 @@ from minutebook.config import top_k_value
 from minutebook.errors import QueryError, UsageError
 from minutebook.types import Filters
 
-FILTER_KEYS = ("committee", "council", "type", "since", "until", "speaker", "role", "paper", "top_k")
+FILTER_KEYS = ("committee", "council", "type", "since", "until", "speaker", "role", "paper", "where", "top_k")
 KEYS = ("id", "query", *FILTER_KEYS)
 
 
@@ -88,13 +88,19 @@ def parse_line(text: str, number: int, defaults: dict[str, Any]) -> BatchQuery:
     if not isinstance(query, str) or not query.strip():
         raise QueryError('each line needs a "query" string')
     values = {**defaults, **{k: item[k] for k in FILTER_KEYS if k in item}}
+    where = values.get("where")
+    if where is not None and not (isinstance(where, str) or (
+            isinstance(where, list) and all(isinstance(w, str) for w in where))):
+        raise QueryError(f"'where' must be a string or a list of strings, not {where!r}")
     for key in FILTER_KEYS[:-1]:
+        if key == "where":
+            continue
         if values.get(key) is not None and not isinstance(values[key], str) \
                 and not (key == "paper" and isinstance(values[key], int) and not isinstance(values[key], bool)):
             raise QueryError(f"{key!r} must be a string, not {values[key]!r}")
     top_k = values.get("top_k")
     filters = make_filters(values.get("committee"), values.get("council"), values.get("type"),
                            values.get("since"), values.get("until"), values.get("speaker"), values.get("role"),
-                           values.get("paper"))
+                           values.get("paper"), where)
     return BatchQuery(item.get("id", number), query,
                       filters, top_k_value(top_k, "top_k") if top_k is not None else defaults["top_k"])

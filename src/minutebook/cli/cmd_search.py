@@ -14,7 +14,8 @@ def add_filter_arguments(p: argparse.ArgumentParser) -> None:
     """The filters shared by search, ask and the other query commands."""
     g = p.add_argument_group("filters (applied before ranking)")
     g.add_argument("--committee", help="committee or body, e.g. 'Children's Scrutiny' (substring, any case)")
-    g.add_argument("--council", help="council, e.g. Devon (substring, any case)")
+    g.add_argument("--council", help="council, e.g. Devon or 'Devon County Council' (the same council; "
+                                     "york is York, not North Yorkshire)")
     g.add_argument("--type", dest="doc_type", choices=("minutes", "agenda", "report", "letter", "other"))
     g.add_argument("--since", help="meetings on or after: 2021-07-29, 2021-07, 2021 or 'July 2021'")
     g.add_argument("--until", help="meetings on or before (same forms; a month or year means its end)")
@@ -24,6 +25,9 @@ def add_filter_arguments(p: argparse.ArgumentParser) -> None:
                    help="what the minutes attribute to councillors, officers or the cabinet member")
     g.add_argument("--paper", metavar="ID|PATH",
                    help="only this paper: its doc_id from search results, its path, or its file name")
+    g.add_argument("--where", action="append", metavar="NAME=VALUE",
+                   help="papers whose manifest attribute passes, e.g. overall_effectiveness_grade=inadequate, "
+                        "inspection_end_date>=2023-01 (also !=, <, <=, >); repeat to require each")
     g.add_argument("--top-k", "-k", type=top_k_argument, default=None, metavar="N",
                    help="how many passages, 1 or more (default 10)")
 
@@ -57,7 +61,8 @@ def filters_from(args: argparse.Namespace) -> Any:
     from minutebook.search.query import make_filters
 
     return make_filters(args.committee, args.council, args.doc_type, args.since, args.until,
-                        getattr(args, "speaker", None), getattr(args, "role", None), getattr(args, "paper", None))
+                        getattr(args, "speaker", None), getattr(args, "role", None), getattr(args, "paper", None),
+                        getattr(args, "where", None))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -100,7 +105,7 @@ def _batch(args: argparse.Namespace, settings: Any, top_k: int) -> int:
         lines = iter(list(lines))  # a missing or undecodable file is refused before the model loads
     defaults = {"committee": args.committee, "council": args.council, "type": args.doc_type,
                 "since": args.since, "until": args.until, "speaker": args.speaker, "role": args.role,
-                "paper": args.paper, "top_k": top_k}
+                "paper": args.paper, "where": args.where, "top_k": top_k}
     searcher = open_searcher(settings, ranking=Ranking(mode=args.mode))
     try:
         bad = 0
@@ -133,6 +138,7 @@ def _render(result: Any, query: str) -> None:
     from rich.text import Text
 
     from minutebook.answer.cite import format_citation
+    from minutebook.ingest.attributes import describe
     from minutebook.search.highlight import snippet
     from minutebook.search.hybrid import highlights
 
@@ -153,6 +159,8 @@ def _render(result: Any, query: str) -> None:
         if hit.ocr:
             cite.append("  [OCR]", style="yellow")  # read from a scanned page: may hold recognition errors
         console.print(cite)
+        if hit.attributes:
+            console.print(Text("    " + field(describe(hit.attributes, brief=True)), style="dim cyan"))
         snip, spans = snippet(hit.text, highlights(hit, query), SNIPPET_WIDTH)
         console.print(marked(snip, spans, "bold reverse", prefix="    "))
         console.print(Text(f"    {display_path(hit.path)}:{hit.start_char}-{hit.end_char}", style="dim"))

@@ -37,6 +37,11 @@ def run(args: argparse.Namespace) -> int:
         echo("types       " + ", ".join(f"{field(k)} {v}" for k, v in st.by_type.items()))
     if st.committees:
         echo("committees  " + "; ".join(f"{field(k)} ({v})" for k, v in list(st.committees.items())[:8]))
+    if st.councils:
+        echo(f"councils    {len(st.councils)}: " + "; ".join(
+            f"{field(c.name)} ({c.papers})" for c in st.councils[:12]) + ("; …" if len(st.councils) > 12 else ""))
+    if st.attributes:
+        echo("attributes  " + ", ".join(f"{field(k)} ({v})" for k, v in st.attributes.items()))
     echo(f"failed      {len(st.failures)}")
     for f in st.failures:
         echo(f"  {display_path(f.path)}: {field(f.reason)}")

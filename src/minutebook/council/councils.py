@@ -126,3 +126,34 @@ def named_in(text: str, known: Iterable[str]) -> list[str]:
 def name_words(council: str) -> set[str]:
     """The words of a council's name that say *where* ("west", "sussex"), without its kind ("county council")."""
     return set(council_key(council).split())
+
+
+def _unaliased_key(name: str) -> str:
+    """``council_key`` without the table of other names ("BCP" stays "bcp")."""
+    s = fold(name).lower().replace("&", " and ")
+    s = " ".join(re.sub(r"[^\w\s']+", " ", s).replace("'", "").split())
+    return _KIND.sub("", _PREFIX.sub("", _LA_SUFFIX.sub("", s))).strip()
+
+
+def canonical_names(given: Iterable[tuple[str, str, int]]) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Each council's canonical name and the other names its papers use, from (key, name given, papers).
+
+    The canonical name is the place name as ``display_name`` gives it ("Devon County Council" ->
+    "Devon"), chosen among the names the council's papers use: a full name before an abbreviation
+    ("Bournemouth, Christchurch and Poole" before "BCP"), then the one most papers use, then the
+    longest. The same papers give the same names in any order.
+    """
+    seen: dict[str, dict[str, int]] = {}
+    for key, name, papers in given:
+        if key and name:
+            names = seen.setdefault(key, {})
+            names[name] = names.get(name, 0) + int(papers)
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for key, names in seen.items():
+        shown: dict[str, int] = {}
+        for name, papers in names.items():
+            s = display_name(name) or name
+            shown[s] = shown.get(s, 0) + papers
+        best = min(shown, key=lambda s: (_unaliased_key(s) != key, -shown[s], -len(s), s))
+        out[key] = (best, tuple(sorted(n for n in names if n != best)))
+    return out

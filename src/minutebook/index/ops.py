@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from minutebook.errors import IndexCorrupt, IndexMismatch, IndexMissing, MinutebookError
@@ -30,6 +30,21 @@ class IndexStatus:
     committees: dict[str, int]
     bytes_on_disk: int
     sources: tuple[str, ...] = ()  # the folders the index was built from (`index` with no PATH syncs them)
+    councils: tuple[CouncilEntry, ...] = ()  # each council once, by canonical name
+    attributes: dict[str, int] = field(default_factory=dict)  # manifest attributes -> papers carrying each
+
+
+@dataclass(frozen=True, slots=True)
+class CouncilEntry:
+    """One council in the index: its canonical name, the other names its papers use, how many papers."""
+
+    name: str
+    aliases: tuple[str, ...]
+    papers: int
+
+
+def council_list(rows: list[tuple[str, str, tuple[str, ...], int]]) -> tuple[CouncilEntry, ...]:
+    return tuple(CouncilEntry(name, aliases, papers) for _key, name, aliases, papers in rows)
 
 
 def index_status(folder: Path | str) -> IndexStatus:
@@ -52,6 +67,8 @@ def index_status(folder: Path | str) -> IndexStatus:
             ))
             meta = store.meta()
             failures = tuple(store.failures())
+            councils = council_list(store.councils())
+            attributes = dict(store.attribute_counts())
     finally:
         store.close()
     size = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
@@ -60,6 +77,7 @@ def index_status(folder: Path | str) -> IndexStatus:
         embed_model=meta.get("embed_model_id"), chunker_version=meta.get("chunker_version"),
         last_sync=meta.get("last_sync"), failures=failures, by_type=by_type, committees=committees,
         bytes_on_disk=size, sources=tuple(str(p) for p in recorded_sources(meta)),
+        councils=councils, attributes=attributes,
     )
 
 

@@ -229,6 +229,7 @@ class _Writer:
                     "generation": str(generation),
                     "previous_vectors_file": meta.get("vectors_file", ""),
                 })
+            self.store.refresh_councils()
             self.store.set_meta({"last_commit": now_iso()})
             self.store.conn.execute("COMMIT")
         except BaseException:

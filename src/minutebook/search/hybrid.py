@@ -25,10 +25,11 @@ from pathlib import Path
 import numpy as np
 
 from minutebook.config import Settings
-from minutebook.council.councils import matching, name_words, named_in
+from minutebook.council.councils import council_key, name_words, named_in
 from minutebook.errors import IndexCorrupt, QueryError
-from minutebook.index.sqlite.store import Store
+from minutebook.index.sqlite.store import Store, attributes_of
 from minutebook.index.sqlite.vectors import VectorFile, VectorIndex
+from minutebook.ingest.attributes import condition_sql
 from minutebook.protocols import Embedder
 from minutebook.search.highlight import term_spans
 from minutebook.search.query import (
@@ -40,7 +41,7 @@ from minutebook.search.query import (
     parse_query,
     phrase_notice,
 )
-from minutebook.search.ranking import Evidence, Ranking, idf, named_years, passes, rank
+from minutebook.search.ranking import Evidence, Ranking, hit_of, idf, named_years, passes, rank
 from minutebook.types import Filters, Hit, Passage, SearchResult
 
 _HIT_SQL = """
@@ -76,8 +77,9 @@ def filter_sql(filters: Filters | None) -> tuple[str, list[object]]:
         clauses.append("d.committee LIKE ? ESCAPE '\\'")
         args.append(_like(filters.committee))
     if filters.council:
-        clauses.append("d.council LIKE ? ESCAPE '\\'")
-        args.append(_like(filters.council))
+        # One identity per council: "york" is York, never North Yorkshire (minutebook.council.councils).
+        clauses.append("d.council_key = ?")
+        args.append(council_key(filters.council))
     if filters.doc_type:
         clauses.append("d.doc_type = ?")
         args.append(filters.doc_type)
@@ -87,6 +89,10 @@ def filter_sql(filters: Filters | None) -> tuple[str, list[object]]:
     if filters.until:
         clauses.append("d.meeting_date <= ?")
         args.append(filters.until)
+    for condition in filters.where:
+        clause, values = condition_sql(condition)
+        clauses.append(clause)
+        args += values
     if filters.speaker or filters.role:
         # Passages holding a statement the minutes attribute to that speaker or role.
         said = ["a.chunk_id = c.id"]
@@ -211,15 +217,7 @@ class HybridSearcher:
         self._commit = row[0] if row else None
         if filters is not None and filters.paper:
             filters = replace(filters, paper=str(resolve_paper(conn, filters.paper)))
-        council = filters.council if filters is not None else None
-        where, args = filter_sql(replace(filters, council=None) if council and filters is not None else filters)
-        if council:
-            # One identity per council: "york" is York, never North Yorkshire (minutebook.council.councils).
-            names = matching(council, self._known_councils(conn))
-            if not names:
-                return SearchResult(q.raw, True, ())
-            where = ("" if where == "1" else f"{where} AND ") + f"d.council IN ({','.join('?' * len(names))})"
-            args = [*args, *names]
+        where, args = filter_sql(filters)
         filtered = where != "1"
         allowed: np.ndarray | None = None
         if filtered:
@@ -277,7 +275,10 @@ class HybridSearcher:
         said = self._said(conn, ids) if r.speaker_boost else {}
         evidence = Evidence({cid: _passage(rows[cid]) for cid in ids}, cosines, keyword, expansion,
                             self._idf(tuple(q.terms)), frozenset(named), frozenset(years), said)
-        return rank(q, evidence, r, top_k, _Papers(self, conn))
+        result = rank(q, evidence, r, top_k, _Papers(self, conn))
+        found = self._attributes(conn, [h.doc_id for h in result.hits])
+        return replace(result, hits=tuple(replace(h, attributes=found[h.doc_id]) if h.doc_id in found else h
+                                          for h in result.hits))
 
     def _unquoted(
         self, conn: sqlite3.Connection, q: ParsedQuery, qvec: np.ndarray | None, filters: Filters | None,
@@ -339,6 +340,45 @@ class HybridSearcher:
                 "SELECT DISTINCT council FROM documents WHERE council IS NOT NULL")]
             self._councils = (self._commit, values)
         return self._councils[1]
+
+    # --- papers by their attributes (list questions, minutebook.answer.lists) ----------------------
+
+    def attribute_values(self) -> dict[str, tuple[str, ...]]:
+        """Every attribute the papers carry, with its distinct values."""
+        with self._lock:
+            conn = self._store.conn
+            with self._store.snapshot():
+                return _values_of(conn.execute("SELECT DISTINCT name, value FROM attributes ORDER BY name, value"))
+
+    def papers(self, filters: Filters, near: tuple[str, ...] = (), limit: int = 1000) -> list[Hit]:
+        """Every paper passing ``filters`` (at most ``limit``), each as the passage that holds most of ``near``.
+
+        Unranked, by date: a list question's answer is complete, not the best few.
+        """
+        where, args = filter_sql(filters)
+        score = " + ".join(["(instr(lower(c.text), ?) > 0)"] * len(near)) or "0"
+        with self._lock:
+            conn = self._store.conn
+            with self._store.snapshot():
+                docs = [int(r[0]) for r in conn.execute(
+                    f"SELECT d.id FROM documents d WHERE {where} ORDER BY d.meeting_date, d.id LIMIT ?",
+                    [*args, limit])]
+                rows = []
+                for doc_id in docs:
+                    row = conn.execute(
+                        _HIT_SQL.replace("WHERE c.id IN ({marks})", f"WHERE c.doc_id = ? ORDER BY c.boilerplate,"
+                                         f" {score} DESC, c.ordinal LIMIT 1"),
+                        [doc_id, *(w.lower() for w in near)])
+                    names = [d[0] for d in row.description]
+                    found = row.fetchone()
+                    if found:
+                        rows.append(dict(zip(names, found, strict=True)))
+                attributes = self._attributes(conn, docs)
+        return [replace(hit_of(_passage(r), 0.0), attributes=attributes.get(int(r["doc_id"]), ())) for r in rows]
+
+    def _attributes(self, conn: sqlite3.Connection, doc_ids: list[int]) -> dict[int, tuple[tuple[str, str], ...]]:
+        """The manifest attributes of these papers (shown beside their citations)."""
+        return attributes_of(conn, doc_ids, "?")
 
     def _named_councils(self, conn: sqlite3.Connection, text: str) -> set[str]:
         """Councils in the index that the query names ("Norfolk", "Devon", "West Sussex")."""
@@ -506,6 +546,13 @@ def _passage(row: dict[str, object]) -> Passage:
         doc_type=str(row["doc_type"]),
         ocr=bool(row["ocr"]),
     )
+
+
+def _values_of(rows: object) -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for name, value in rows:  # type: ignore[attr-defined]
+        found.setdefault(str(name), []).append(str(value))
+    return {n: tuple(v) for n, v in found.items()}
 
 
 def _topic(q: ParsedQuery, named: set[str]) -> ParsedQuery:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -198,8 +199,16 @@ def make_filters(
     speaker: str | None = None,
     role: str | None = None,
     paper: str | int | None = None,
+    where: Sequence[str] | str | None = None,
 ) -> Filters:
-    """Filters from the values a person typed, checked and normalised."""
+    """Filters from the values a person typed, checked and normalised.
+
+    ``where`` holds tests on paper attributes, ``"overall_effectiveness_grade=inadequate"``
+    (``minutebook.ingest.attributes``); every one must hold.
+    """
+    from minutebook.ingest.attributes import parse_condition
+
+    conditions = tuple(parse_condition(w) for w in ([where] if isinstance(where, str) else where or ()))
     if doc_type is not None and doc_type not in DOC_TYPES:
         raise QueryError(f"unknown document type {doc_type!r}", f"Use one of: {', '.join(DOC_TYPES)}.")
     if role is not None and role not in SPEAKER_ROLES:
@@ -214,4 +223,4 @@ def make_filters(
         raise QueryError(f"--since {since} is after --until {until}")
     return Filters(committee=committee or None, council=council or None, doc_type=doc_type, since=lo, until=hi,
                    speaker=speaker.strip() if speaker else None, role=role,
-                   paper=str(paper).strip() if paper is not None else None)
+                   paper=str(paper).strip() if paper is not None else None, where=conditions)

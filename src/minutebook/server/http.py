@@ -1,6 +1,7 @@
 """`minutebook serve`: the CLI's JSON over HTTP, on Starlette and uvicorn.
 
     GET  /search?query=caseloads&council=Devon&top_k=5     (or POST a JSON object)
+    GET  /search?query=care+leavers&where=overall_effectiveness_grade%3Dinadequate   (repeat where for each test)
     GET  /ask?question=...&llm=false
     GET  /decisions?query=...&kind=action
     GET  /timeline?query=...
@@ -65,7 +66,7 @@ async def _values(request: Request, limits: Limits) -> dict[str, object]:
     """The request's parameters: the query string, then a JSON object body over it."""
     values: dict[str, object] = {}
     for key, value in request.query_params.multi_items():
-        if key == "kind" and key in values:
+        if key in ("kind", "where") and key in values:
             prior = values[key]
             values[key] = [*prior, value] if isinstance(prior, list) else [prior, value]
         else:

@@ -17,13 +17,17 @@ from minutebook.server.operations import OPERATIONS, run
 from minutebook.server.pool import ArchivePool
 from minutebook.server.requests import Limits
 
-Council = Annotated[str | None, Field(description="council, e.g. Devon (substring, any case)")]
+Council = Annotated[str | None, Field(description="one council, e.g. Devon or 'Devon County Council' (the same; "
+                                                   "york is York, not North Yorkshire)")]
 Committee = Annotated[str | None, Field(description="committee or body, e.g. Children's Scrutiny (substring)")]
 DocType = Annotated[str | None, Field(description="minutes, agenda, report, letter or other")]
 Since = Annotated[str | None, Field(description="meetings on or after: 2021-07-29, 2021-07, 2021 or 'July 2021'")]
 Until = Annotated[str | None, Field(description="meetings on or before (same forms; a month or year means its end)")]
 Speaker = Annotated[str | None, Field(description="what the minutes attribute to this name or title")]
 Role = Annotated[str | None, Field(description="member, officer or cabinet: what the minutes attribute to them")]
+Where = Annotated[list[str] | None, Field(
+    description="tests on the papers' manifest attributes, each NAME=VALUE (or !=, <, <=, >, >=), "
+                "e.g. overall_effectiveness_grade=inadequate")]
 TopK = Annotated[int | None, Field(description="how many passages (1 to the server's limit, 100 by default)")]
 
 
@@ -62,25 +66,27 @@ def make_server(pool: ArchivePool, limits: Limits | None = None) -> Any:
     def search(
         query: Annotated[str, Field(description='what to look for; "exact phrases" and -excluded words work')],
         council: Council = None, committee: Committee = None, doc_type: DocType = None, since: Since = None,
-        until: Until = None, speaker: Speaker = None, role: Role = None, top_k: TopK = None,
+        until: Until = None, speaker: Speaker = None, role: Role = None, where: Where = None, top_k: TopK = None,
     ) -> dict[str, Any]:
         """Hybrid keyword and meaning search over the papers: the passages that said it, best first, each with
         its council, committee, meeting date, minute and page. Filters apply before ranking."""
         return call("search", query=query, council=council, committee=committee, doc_type=doc_type, since=since,
-                    until=until, speaker=speaker, role=role, top_k=top_k)
+                    until=until, speaker=speaker, role=role, where=where, top_k=top_k)
 
     @server.tool(annotations=reads)
     def ask(
         question: Annotated[str, Field(description="a question about what the papers say")],
         council: Council = None, committee: Committee = None, doc_type: DocType = None, since: Since = None,
-        until: Until = None, speaker: Speaker = None, role: Role = None, top_k: TopK = None,
+        until: Until = None, speaker: Speaker = None, role: Role = None, where: Where = None, top_k: TopK = None,
         llm: Annotated[bool | None, Field(description="have the local model write the answer (slow); default: quote")]
         = None,
     ) -> dict[str, Any]:
         """A cited answer: sentences quoted from the papers (or written by the local model and checked), each
-        citing a source [n] listed in `citations`. mode "not_covered" means the papers do not answer it."""
+        citing a source [n] listed in `citations`. mode "not_covered" means the papers do not answer it; mode
+        "listed" answers a list question ("which councils were judged inadequate in 2023?") from the papers'
+        manifest attributes, every matching paper cited."""
         return call("ask", question=question, council=council, committee=committee, doc_type=doc_type,
-                    since=since, until=until, speaker=speaker, role=role, top_k=top_k, llm=llm)
+                    since=since, until=until, speaker=speaker, role=role, where=where, top_k=top_k, llm=llm)
 
     @server.tool(annotations=reads)
     def decisions(

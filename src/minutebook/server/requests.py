@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from minutebook.errors import UsageError
 from minutebook.types import Filters
 
-FILTERS = ("committee", "council", "type", "doc_type", "since", "until", "speaker", "role")
+FILTERS = ("committee", "council", "type", "doc_type", "since", "until", "speaker", "role", "where")
 KINDS = ("resolution", "recommendation", "action")
 
 
@@ -106,5 +106,10 @@ def filters(values: Mapping[str, object]) -> Filters:
             raise UsageError(f"{name} must be a string")
         return value
 
+    where = values.get("where")
+    if where is not None and where != "" and not (isinstance(where, str) or (
+            isinstance(where, list) and all(isinstance(w, str) for w in where))):
+        raise UsageError("where must be a string such as overall_effectiveness_grade=inadequate, or a list of them")
     return make_filters(opt("committee"), opt("council"), opt("type") or opt("doc_type"), opt("since"),
-                        opt("until"), opt("speaker"), opt("role"))
+                        opt("until"), opt("speaker"), opt("role"),
+                        where=where or None)

@@ -7,10 +7,10 @@ Read-only: it never takes the writer lock, and sees each sync's commits whole.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from minutebook.index.sqlite.store import Store
+from minutebook.index.sqlite.store import Store, attribute_choices, attributes_of
 from minutebook.types import Hit
 
 CONTEXT_CHARS = 1500  # of document text shown either side of a passage
@@ -31,6 +31,8 @@ class Facets:
     doc_types: tuple[str, ...]
     first_date: str | None
     last_date: str | None
+    # Manifest attributes with few values (grades, frameworks): name -> the values papers carry.
+    attributes: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,13 +77,15 @@ class IndexReader:
             first, last = conn.execute(
                 "SELECT min(meeting_date), max(meeting_date) FROM documents WHERE meeting_date IS NOT NULL"
             ).fetchone()
-            return Facets(distinct("committee"), distinct("council"), distinct("doc_type"), first, last)
+            return Facets(distinct("committee"), distinct("council"), distinct("doc_type"), first, last,
+                          attribute_choices(conn))
 
     def passage(self, chunk_id: int) -> Hit | None:
         """The passage with this id as a ``Hit`` (score 0), or None when a sync removed it."""
         with self._lock, self._store.snapshot() as conn:
             row = conn.execute(_PASSAGE_SQL + " WHERE c.id = ?", (chunk_id,)).fetchone()
-        return _hit(row) if row else None
+            found = attributes_of(conn, [int(row[1])], "?") if row else {}
+        return replace(_hit(row), attributes=found.get(int(row[1]), ())) if row else None
 
     def context(self, hit: Hit, chars: int = CONTEXT_CHARS) -> PassageContext:
         """The document text around ``hit`` (about ``chars`` either side), with the passage marked."""

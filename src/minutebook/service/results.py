@@ -53,7 +53,7 @@ def hit_json(rank: int, hit: Hit, query: str) -> dict[str, Any]:
         "council": hit.council, "committee": hit.committee, "date": hit.date, "doc_type": hit.doc_type,
         "page": hit.page, "section": hit.section, "minute": hit.minute,
         "start_char": hit.start_char, "end_char": hit.end_char, "text": hit.text, "snippet": mark(snip, spans),
-        "citation": format_citation(hit), "ocr": hit.ocr,
+        "citation": format_citation(hit), "ocr": hit.ocr, "attributes": dict(hit.attributes),
     }
 
 
@@ -186,6 +186,6 @@ def passage_json(archive: Archive, chunk_id: int) -> dict[str, Any] | None:
         "title": hit.title, "council": hit.council, "committee": hit.committee, "date": hit.date,
         "doc_type": hit.doc_type, "page": hit.page, "section": hit.section, "minute": hit.minute,
         "start_char": hit.start_char, "end_char": hit.end_char, "text": hit.text, "ocr": hit.ocr,
-        "context": ctx.text, "context_start_char": ctx.offset,
+        "attributes": dict(hit.attributes), "context": ctx.text, "context_start_char": ctx.offset,
         "passage_number": ctx.ordinal, "passages_in_paper": ctx.passages,
     }

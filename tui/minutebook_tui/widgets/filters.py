@@ -1,5 +1,9 @@
 """The filter bar: committee, council and document type from the index, and a date range.
 
+Councils are listed once each, by canonical name, and a choice filters on that identity. When
+the papers carry manifest attributes with few values (Ofsted's grades), a fourth list offers
+them ("overall effectiveness: inadequate"), applied as ``--where`` would be.
+
 The date boxes apply what is typed on Enter or when focus leaves them, not per keystroke:
 meanwhile the box is marked as not yet applied, and searches use the dates last applied.
 """
@@ -14,6 +18,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Select, Static
 
+from minutebook.ingest.attributes import shown_name, shown_value
 from minutebook.service.reader import Facets
 from minutebook_tui.text import visible
 
@@ -27,6 +32,7 @@ class FilterValues:
     doc_type: str | None = None
     since: str | None = None
     until: str | None = None
+    where: str | None = None  # "overall_effectiveness_grade=inadequate"
 
 
 class FilterBar(Horizontal):
@@ -43,6 +49,8 @@ class FilterBar(Horizontal):
         yield Select[str]([], prompt="Committee: any", id="f-committee", compact=True)
         yield Select[str]([], prompt="Council: any", id="f-council", compact=True)
         yield Select[str]([], prompt="Type: any", id="f-type", compact=True)
+        # Shown only when the papers carry attributes to choose from.
+        yield Select[str]([], prompt="Judgement: any", id="f-where", compact=True, classes="-empty")
         yield Static("since", classes="filter-label")
         yield Input(placeholder="2021-07", id="f-since", compact=True)
         yield Static("until", classes="filter-label")
@@ -58,6 +66,15 @@ class FilterBar(Horizontal):
                 select.set_options([(Text(visible(v)), v) for v in values])
                 if isinstance(current, str) and current in values:
                     select.value = current
+        choices = [(Text(visible(f"{shown_name(name)}: {shown_value(value)}")), f"{name}={value}")
+                   for name, values in facets.attributes for value in values]
+        where: Select[str] = self.query_one("#f-where", Select)
+        current = where.value
+        with self.prevent(Select.Changed):
+            where.set_options(choices)
+            if isinstance(current, str) and current in {v for _, v in choices}:
+                where.value = current
+        where.display = bool(choices)
         since = self.query_one("#f-since", Input)
         if facets.first_date and facets.last_date:
             since.tooltip = f"Papers run from {facets.first_date} to {facets.last_date}"
@@ -68,7 +85,7 @@ class FilterBar(Horizontal):
             return value if isinstance(value, str) else None
 
         return FilterValues(chosen("#f-committee"), chosen("#f-council"), chosen("#f-type"),
-                            self.applied["f-since"], self.applied["f-until"])
+                            self.applied["f-since"], self.applied["f-until"], chosen("#f-where"))
 
     def pending(self) -> bool:
         """Whether a date box holds text not yet applied (Enter or leaving the box applies it)."""

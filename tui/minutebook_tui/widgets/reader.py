@@ -8,6 +8,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from minutebook.answer.cite import display_path, format_citation
+from minutebook.ingest.attributes import describe
 from minutebook.search.hybrid import query_spans
 from minutebook.service.reader import PassageContext
 from minutebook.types import Hit
@@ -52,6 +53,8 @@ class ReaderPane(Vertical):
             line(format_citation(hit)),
             line((" · ".join(details), label)),
         ]
+        if hit.attributes:
+            meta.append(line((describe(hit.attributes), label)))
         self.query_one("#reader-meta", Static).update(Text("\n", end="").join(meta))
         self.query_one("#reader-path", Static).update(line((display_path(hit.path), label)))
         a, b = context.highlight

@@ -9,6 +9,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from minutebook.answer.cite import format_date, is_ofsted, meeting_label
+from minutebook.ingest.attributes import describe
 from minutebook.search.highlight import snippet
 from minutebook.search.hybrid import highlights
 from minutebook.types import Hit, SearchResult
@@ -76,6 +77,8 @@ class ResultsList(OptionList):
         # Whose paper and which meeting first (the citation's own words), then where in it.
         head = line((f"{n + 1}. ", meta), (meeting_label(replace(hit, date=None)), title))
         parts = [head, line(("   " + " · ".join(where(hit) + [hit.doc_type]), meta))]
+        if hit.attributes:
+            parts.append(line(("   " + _shorten(describe(hit.attributes, brief=True), 110), meta)))
         if hit.committee:
             parts.append(line(("   " + _shorten(hit.title, 90), meta)))
         text, spans = snippet(hit.text, highlights(hit, self.query_text), SNIPPET_CHARS)

@@ -9,12 +9,22 @@ from __future__ import annotations
 import json
 import re
 import threading
+from dataclasses import replace
 from typing import Any
 
-from minutebook.index.ops import IndexStatus
+from minutebook.index.ops import IndexStatus, council_list
 from minutebook.index.postgres import connect, shown
 from minutebook.index.postgres.schema import SCHEMA, check_readable, meta
-from minutebook.index.sqlite.store import IndexManifest, StoredChunk, StoredDocument, _stored_chunk, _stored_document
+from minutebook.index.sqlite.store import (
+    IndexManifest,
+    StoredChunk,
+    StoredDocument,
+    _stored_chunk,
+    _stored_document,
+    attribute_choices,
+    attributes_of,
+    council_rows,
+)
 from minutebook.ingest.discover import recorded_sources
 from minutebook.service.reader import CONTEXT_CHARS, Facets, PassageContext, _hit, _trim_to_lines
 from minutebook.types import FileFailure, Hit, Page
@@ -111,12 +121,14 @@ class PgReader:
 
             first, last = self._conn.execute(
                 "SELECT min(meeting_date), max(meeting_date) FROM documents WHERE meeting_date IS NOT NULL").fetchone()
-            return Facets(distinct("committee"), distinct("council"), distinct("doc_type"), first, last)
+            return Facets(distinct("committee"), distinct("council"), distinct("doc_type"), first, last,
+                          attribute_choices(self._conn))
 
     def passage(self, chunk_id: int) -> Hit | None:
         with self._lock:
             row = self._conn.execute(_PASSAGE_SQL + " WHERE c.id = %s", (chunk_id,)).fetchone()
-        return _hit(row) if row else None
+            found = attributes_of(self._conn, [int(row[1])], "%s") if row else {}
+        return replace(_hit(row), attributes=found.get(int(row[1]), ())) if row else None
 
     def context(self, hit: Hit, chars: int = CONTEXT_CHARS) -> PassageContext:
         offset = max(0, hit.start_char - chars)
@@ -179,6 +191,9 @@ def status(url: str) -> IndexStatus:
             m = meta(conn)
             failures = tuple(FileFailure(p, r)
                              for p, r in conn.execute("SELECT path, reason FROM failures ORDER BY path"))
+            councils = council_list(council_rows(conn))
+            attributes = {str(n): int(c) for n, c in conn.execute(
+                "SELECT name, count(*) FROM attributes GROUP BY name ORDER BY name").fetchall()}
             size = conn.execute(
                 "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c JOIN pg_namespace n"
                 " ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relkind IN ('r', 'm')", (SCHEMA,)).fetchone()[0]
@@ -187,4 +202,5 @@ def status(url: str) -> IndexStatus:
     return IndexStatus(folder=shown(url), documents=int(docs), chunks=int(chunks), pages=int(pages),
                        embed_model=m.get("embed_model_id"), chunker_version=m.get("chunker_version"),
                        last_sync=m.get("last_sync"), failures=failures, by_type=by_type, committees=committees,
-                       bytes_on_disk=int(size), sources=tuple(str(p) for p in recorded_sources(m)))
+                       bytes_on_disk=int(size), sources=tuple(str(p) for p in recorded_sources(m)),
+                       councils=councils, attributes=attributes)

@@ -15,7 +15,7 @@ from minutebook.index.postgres import shown
 from minutebook.index.sqlite.store import IndexManifest
 
 SCHEMA = "minutebook"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 TEXT_CONFIG = "english"  # stemming and stop words of PostgreSQL's own full-text search
 # The writer's advisory lock: one sync at a time per database (any value, fixed: "minutebk").
 LOCK_KEY = 0x6D696E7574656B
@@ -89,6 +89,24 @@ def _migrations(dimension: int) -> tuple[str, ...]:
         ALTER TABLE {SCHEMA}.chunks ADD COLUMN ocr boolean NOT NULL DEFAULT false;
         ALTER TABLE {SCHEMA}.documents ADD COLUMN unread_pages integer NOT NULL DEFAULT 0;
         """,
+        # 3: one identity per council and the manifests' attributes (as the embedded engine's schema 4):
+        # ``council`` is the canonical name, ``council_given`` the paper's, ``council_key`` the identity.
+        # Papers are read again for their manifest attributes (embeddings are reused).
+        f"""
+        ALTER TABLE {SCHEMA}.documents ADD COLUMN council_given text, ADD COLUMN council_key text;
+        UPDATE {SCHEMA}.documents SET council_given = council;
+        CREATE INDEX documents_council_key ON {SCHEMA}.documents (council_key);
+        CREATE TABLE {SCHEMA}.councils (key text PRIMARY KEY, name text NOT NULL, aliases text NOT NULL);
+        CREATE TABLE {SCHEMA}.attributes (
+            doc_id bigint NOT NULL REFERENCES {SCHEMA}.documents (id) ON DELETE CASCADE,
+            name text NOT NULL,
+            value text NOT NULL,
+            value_key text NOT NULL,
+            PRIMARY KEY (doc_id, name)
+        );
+        CREATE INDEX attributes_value ON {SCHEMA}.attributes (name, value_key);
+        UPDATE {SCHEMA}.documents SET size = -1, mtime_ns = -1, sha256 = '';
+        """,
     )
 
 
@@ -111,7 +129,17 @@ def migrate(conn: Any, url: str, dimension: int) -> None:
     for step in range(version, SCHEMA_VERSION):
         with conn.transaction():
             conn.execute(steps[step])
+            if step == 2:
+                fill_council_keys(conn)
             set_meta(conn, {"schema_version": str(step + 1)})
+
+
+def fill_council_keys(conn: Any) -> None:
+    """Each paper's council identity and each council's canonical name (after migration 3)."""
+    from minutebook.index.sqlite.store import refresh_councils
+
+    conn.execute(f"SET LOCAL search_path = {SCHEMA}, public")
+    refresh_councils(conn, "%s")
 
 
 def check_readable(conn: Any, url: str) -> None:

@@ -20,12 +20,14 @@ from typing import Any
 
 import numpy as np
 
+from minutebook.council.councils import council_key
 from minutebook.index.postgres.schema import TEXT_CONFIG, vector_literal
+from minutebook.ingest.attributes import condition_sql
 from minutebook.protocols import Embedder
 from minutebook.search.hybrid import HybridSearcher, _like
 from minutebook.search.query import dense_text, parse_query
 from minutebook.search.ranking import Ranking, idf
-from minutebook.types import Filters, SearchResult
+from minutebook.types import Filters, Hit, SearchResult
 
 EF_SEARCH = 100  # HNSW candidates per scan step (pgvector default 40; measured in bench/bench_postgres.py)
 _TOKEN = re.compile(r'"((?:[^"]|"")*)"|(\()|(\))|\b(OR|AND|NOT)\b')
@@ -37,10 +39,16 @@ def filter_clause(filters: Filters | None, councils: list[str] | None = None) ->
     clauses: list[str] = []
     args: list[object] = []
     if filters is not None:
-        for column, value in (("committee", filters.committee), ("council", filters.council)):
-            if value:
-                clauses.append(f"d.{column} ILIKE %s ESCAPE '\\'")
-                args.append(_like(value))
+        if filters.committee:
+            clauses.append("d.committee ILIKE %s ESCAPE '\\'")
+            args.append(_like(filters.committee))
+        if filters.council:
+            clauses.append("d.council_key = %s")
+            args.append(council_key(filters.council))
+        for condition in filters.where:
+            clause, values = condition_sql(condition, "%s")
+            clauses.append(clause)
+            args += values
         if filters.doc_type:
             clauses.append("d.doc_type = %s")
             args.append(filters.doc_type)
@@ -195,6 +203,43 @@ class PgSearcher(HybridSearcher):
                 "SELECT chunk_id, speaker, start_char, end_char FROM attributions WHERE chunk_id = ANY(%s)", (ids,)):
             out.setdefault(int(cid), []).append((str(who), int(a), int(b)))
         return out
+
+    def attribute_values(self) -> dict[str, tuple[str, ...]]:
+        from minutebook.search.hybrid import _values_of
+
+        with self._lock, self.conn.transaction():
+            return _values_of(self.conn.execute("SELECT DISTINCT name, value FROM attributes ORDER BY name, value"))
+
+    def papers(self, filters: Filters, near: tuple[str, ...] = (), limit: int = 1000) -> list[Hit]:
+        from dataclasses import replace
+
+        from minutebook.search.hybrid import _passage
+        from minutebook.search.ranking import hit_of
+
+        where, args = filter_clause(filters)
+        score = " + ".join(["(strpos(lower(c.text), %s) > 0)::int"] * len(near)) or "0"
+        with self._lock, self.conn.transaction():
+            self.conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            docs = [int(r[0]) for r in self.conn.execute(
+                f"SELECT d.id FROM documents d WHERE {where} ORDER BY d.meeting_date, d.id LIMIT %s", [*args, limit])]
+            rows = []
+            for doc_id in docs:
+                cur = self.conn.execute(
+                    "SELECT c.id, c.doc_id, c.ordinal, c.start_char, c.end_char, c.page, c.section, c.minute,"
+                    " c.boilerplate, c.text, d.path, d.title, d.council, d.committee, d.meeting_date, d.doc_type, c.ocr"
+                    f" FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.doc_id = %s"
+                    f" ORDER BY c.boilerplate, {score} DESC, c.ordinal LIMIT 1", [doc_id, *(w.lower() for w in near)])
+                names = [d.name for d in cur.description]
+                found = cur.fetchone()
+                if found:
+                    rows.append(dict(zip(names, found, strict=True)))
+            attributes = self._attributes(self.conn, docs)
+        return [replace(hit_of(_passage(r), 0.0), attributes=attributes.get(int(r["doc_id"]), ())) for r in rows]
+
+    def _attributes(self, conn: Any, doc_ids: list[int]) -> dict[int, tuple[tuple[str, str], ...]]:
+        from minutebook.index.sqlite.store import attributes_of
+
+        return attributes_of(conn, doc_ids, "%s")
 
     def _rows(self, conn: Any, ids: list[int]) -> dict[int, dict[str, object]]:
         cur = conn.execute(

@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from minutebook.chunking.chunker import chunk_document
+from minutebook.council.councils import council_key
 from minutebook.council.speakers import attribute
 from minutebook.errors import IndexLocked
 from minutebook.index.postgres import connect, shown, write_refused
 from minutebook.index.postgres.schema import LOCK_KEY, SCHEMA, check_manifest, meta, migrate, set_meta, vector_literal
-from minutebook.index.sqlite.store import IndexManifest, pages_json, unread_pages
+from minutebook.index.sqlite.store import IndexManifest, pages_json, refresh_councils, unread_pages
+from minutebook.ingest.attributes import value_key
 from minutebook.ingest.discover import SOURCES_KEY, in_scope, scan, superseded, with_sources
 from minutebook.ingest.extract import ReadLimits, extract_files, page_notice
 from minutebook.ingest.ocr import OcrSettings, ocr_ready
@@ -132,6 +134,8 @@ class _Writer:
                 self._write(cur, s)
             for sql, args in marks:
                 cur.execute(sql, args)
+            cur.execute(f"SET LOCAL search_path = {S}, public")
+            refresh_councils(cur, "%s")
             generation = int(meta(self.conn).get("generation", "0")) + 1
             set_meta(self.conn, {"generation": str(generation), "vectors_file": f"postgres-{generation}",
                                  "last_commit": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **(final or {})})
@@ -144,12 +148,15 @@ class _Writer:
         m = s.doc.metadata
         doc_id = cur.execute(
             f"INSERT INTO {S}.documents (path, sha256, format, size, mtime_ns, title, council, committee,"
-            " meeting_date, doc_type, page_count, pages, text, unread_pages) VALUES (%s, %s, %s, %s, %s, %s, %s,"
-            " %s, %s, %s, %s, %s::jsonb, %s, %s) RETURNING id",
+            " meeting_date, doc_type, page_count, pages, text, unread_pages, council_given, council_key)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s) RETURNING id",
             (s.doc.path, s.doc.sha256, s.doc.format, s.size, s.mtime_ns, m.title, m.council, m.committee,
              m.meeting_date, m.doc_type, s.doc.page_count, json.dumps(pages_json(s.doc.pages)), s.doc.text,
-             unread_pages(s.doc.pages)),
+             unread_pages(s.doc.pages), m.council, council_key(m.council) if m.council else None),
         ).fetchone()[0]
+        if m.attributes:
+            cur.executemany(f"INSERT INTO {S}.attributes (doc_id, name, value, value_key) VALUES (%s, %s, %s, %s)",
+                            [(doc_id, n, v, value_key(v)) for n, v in m.attributes])
         context_base = " ".join(x for x in (m.title, m.council, m.committee) if x)
         ids = []
         for chunk, h in zip(s.chunks, s.hashes, strict=True):
@@ -280,7 +287,8 @@ def rebuild(url: str, embed_model_id: str) -> None:
                 return
             with conn.transaction():
                 if meta(conn).get("embed_model_id") == embed_model_id:
-                    conn.execute(f"TRUNCATE {S}.attributions, {S}.chunks, {S}.documents, {S}.failures")
+                    conn.execute(f"TRUNCATE {S}.attributions, {S}.attributes, {S}.chunks, {S}.documents,"
+                                 f" {S}.councils, {S}.failures")
                     conn.execute(f"DELETE FROM {S}.meta WHERE key NOT IN ('schema_version', 'embed_model_id',"
                                  " 'embed_model_sha256', 'dimension', 'normalised', 'generation')")
                 else:

@@ -20,10 +20,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from minutebook.council.councils import canonical_names, council_key
 from minutebook.errors import IndexMismatch, IndexMissing
 from minutebook.index.sqlite.failures import (
     DENIED_CODES,
@@ -33,13 +34,14 @@ from minutebook.index.sqlite.failures import (
     sqlite_code,
     write_failure,
 )
+from minutebook.ingest.attributes import value_key
 from minutebook.types import Chunk, Document, FileFailure, Metadata, Page
 
 if TYPE_CHECKING:
     from minutebook.council.speakers import Attribution
 
 DB_NAME = "minutebook.sqlite"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Numbered migrations: index i takes a database from version i to i + 1.
 MIGRATIONS: tuple[str, ...] = (
@@ -107,6 +109,27 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE chunks ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE documents ADD COLUMN unread_pages INTEGER NOT NULL DEFAULT 0;
     UPDATE meta SET value = '3' WHERE key = 'schema_version';
+    """,
+    # 4: one identity per council and the manifests' attributes (minutebook.council.councils,
+    # minutebook.ingest.attributes). ``council`` holds the canonical name, ``council_given`` the name
+    # the paper or its manifest gives, ``council_key`` the identity (filled in by ``refresh_councils``).
+    # Papers are read again for their manifest attributes (embeddings are reused).
+    """
+    ALTER TABLE documents ADD COLUMN council_given TEXT;
+    ALTER TABLE documents ADD COLUMN council_key TEXT;
+    UPDATE documents SET council_given = council WHERE council_given IS NULL;
+    CREATE INDEX IF NOT EXISTS documents_council_key ON documents (council_key);
+    CREATE TABLE IF NOT EXISTS councils (key TEXT PRIMARY KEY, name TEXT NOT NULL, aliases TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS attributes (
+        doc_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        value_key TEXT NOT NULL,
+        PRIMARY KEY (doc_id, name)
+    );
+    CREATE INDEX IF NOT EXISTS attributes_value ON attributes (name, value_key);
+    UPDATE documents SET size = -1, mtime_ns = -1, sha256 = '';
+    UPDATE meta SET value = '4' WHERE key = 'schema_version';
     """,
 )
 
@@ -270,7 +293,11 @@ class Store:
         for step in range(version, SCHEMA_VERSION):
             # executescript commits whatever is pending, so the migration brings its own
             # transaction: a crash mid-migration leaves the previous version intact.
-            self.conn.executescript(f"BEGIN IMMEDIATE; {MIGRATIONS[step]} PRAGMA user_version = {step + 1}; COMMIT;")
+            script = _without_present_columns(self.conn, MIGRATIONS[step])
+            self.conn.executescript(f"BEGIN IMMEDIATE; {script} PRAGMA user_version = {step + 1}; COMMIT;")
+        if 0 < version < 4 <= SCHEMA_VERSION:
+            with self.transaction():
+                self.refresh_councils()  # each paper's council identity, each council's canonical name
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -343,6 +370,19 @@ class Store:
         ).fetchone()
         return _stored_document(row) if row else None
 
+    def councils(self) -> list[tuple[str, str, tuple[str, ...], int]]:
+        """Each council the index holds, once: (key, canonical name, other names, papers), by name."""
+        return council_rows(self.conn)
+
+    def attribute_counts(self) -> list[tuple[str, int]]:
+        """The attributes papers carry, with how many papers carry each, by name."""
+        return [(str(n), int(c)) for n, c in self.conn.execute(
+            "SELECT name, count(*) FROM attributes GROUP BY name ORDER BY name")]
+
+    def refresh_councils(self) -> None:
+        """Recompute each council's canonical name from its papers, and put it on them (in the caller's transaction)."""
+        refresh_councils(self.conn, "?")
+
     def document_text(self, doc_id: int) -> str:
         row = self.conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return row[0] if row else ""
@@ -360,6 +400,7 @@ class Store:
         self.conn.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(i,) for i in ids])
         self.conn.execute(
             "DELETE FROM attributions WHERE chunk_id IN (SELECT id FROM chunks WHERE doc_id = ?)", (doc_id,))
+        self.conn.execute("DELETE FROM attributes WHERE doc_id = ?", (doc_id,))
         self.conn.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
         self.conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
         return ids
@@ -371,13 +412,15 @@ class Store:
         m = doc.metadata
         cur = self.conn.execute(
             "INSERT INTO documents (path, sha256, format, size, mtime_ns, title, council, committee,"
-            " meeting_date, doc_type, page_count, pages, text, indexed_at, unread_pages)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " meeting_date, doc_type, page_count, pages, text, indexed_at, unread_pages, council_given, council_key)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (doc.path, doc.sha256, doc.format, size, mtime_ns, m.title, m.council, m.committee,
              m.meeting_date, m.doc_type, doc.page_count, json.dumps(pages_json(doc.pages)), doc.text, now_iso(),
-             unread_pages(doc.pages)),
+             unread_pages(doc.pages), m.council, council_key(m.council) if m.council else None),
         )
         doc_id = int(cur.lastrowid or 0)
+        self.conn.executemany("INSERT INTO attributes (doc_id, name, value, value_key) VALUES (?, ?, ?, ?)",
+                              [(doc_id, n, v, value_key(v)) for n, v in m.attributes])
         context_base = " ".join(x for x in (m.title, m.council, m.committee) if x)
         ids: list[int] = []
         for chunk, h in zip(chunks, hashes, strict=True):
@@ -496,6 +539,75 @@ class Store:
 
     def failures(self) -> list[FileFailure]:
         return [FileFailure(p, r) for p, r in self.conn.execute("SELECT path, reason FROM failures ORDER BY path")]
+
+
+def _without_present_columns(conn: sqlite3.Connection, script: str) -> str:
+    """``script`` without the ``ADD COLUMN`` lines for columns already there (an index moved back a version)."""
+    have = {str(r[1]) for r in conn.execute("PRAGMA table_info(documents)")}
+    return "\n".join(line for line in script.splitlines()
+                     if not any(f"ADD COLUMN {column} " in line for column in have))
+
+
+def council_rows(conn: Any) -> list[tuple[str, str, tuple[str, ...], int]]:
+    """``Store.councils`` over either engine's connection (``mark``: its placeholder)."""
+    papers = dict(conn.execute(
+        "SELECT council_key, count(*) FROM documents WHERE council_key IS NOT NULL GROUP BY council_key").fetchall())
+    rows = conn.execute("SELECT key, name, aliases FROM councils").fetchall()
+    found = [(str(k), str(n), tuple(json.loads(a)), int(papers.get(k, 0))) for k, n, a in rows]
+    return sorted(found, key=lambda r: (r[1].lower(), r[1]))
+
+
+def refresh_councils(conn: Any, mark: str) -> None:
+    """Rewrite the councils table from the papers, and each paper's ``council`` as its canonical name.
+
+    Papers written without an identity (by an older minutebook, or straight into the tables) get one first.
+    """
+    unkeyed = [str(r[0]) for r in conn.execute(
+        "SELECT DISTINCT council FROM documents WHERE council IS NOT NULL AND council_key IS NULL").fetchall()]
+    for name in unkeyed:
+        conn.execute(f"UPDATE documents SET council_given = coalesce(council_given, council), council_key = {mark}"
+                     f" WHERE council = {mark} AND council_key IS NULL", (council_key(name) or None, name))
+    given = conn.execute(
+        "SELECT council_key, council_given, count(*) FROM documents WHERE council_key IS NOT NULL"
+        " GROUP BY council_key, council_given").fetchall()
+    names = canonical_names((str(k), str(g), int(n)) for k, g, n in given)
+    old = {str(k): (str(n), str(a)) for k, n, a in conn.execute("SELECT key, name, aliases FROM councils").fetchall()}
+    new = {k: (name, json.dumps(list(aliases), ensure_ascii=False)) for k, (name, aliases) in names.items()}
+    gone = [k for k in old if k not in new]
+    if gone:
+        conn.execute(f"DELETE FROM councils WHERE key IN ({','.join([mark] * len(gone))})", gone)
+    for key, (name, aliases) in new.items():
+        if old.get(key) != (name, aliases):
+            conn.execute(f"DELETE FROM councils WHERE key = {mark}", (key,))
+            conn.execute(f"INSERT INTO councils (key, name, aliases) VALUES ({mark}, {mark}, {mark})",
+                         (key, name, aliases))
+        # Papers added since the last refresh carry the name they gave.
+        conn.execute(f"UPDATE documents SET council = {mark} WHERE council_key = {mark} AND council <> {mark}",
+                     (name, key, name))
+
+
+def attributes_of(conn: Any, doc_ids: Iterable[int], mark: str) -> dict[int, tuple[tuple[str, str], ...]]:
+    """The attributes of each of ``doc_ids`` that has any, sorted by name (either engine)."""
+    wanted = sorted(set(doc_ids))
+    out: dict[int, list[tuple[str, str]]] = {}
+    for i in range(0, len(wanted), 500):
+        part = wanted[i : i + 500]
+        for doc_id, name, value in conn.execute(
+                f"SELECT doc_id, name, value FROM attributes WHERE doc_id IN ({','.join([mark] * len(part))})"
+                " ORDER BY doc_id, name", part).fetchall():
+            out.setdefault(int(doc_id), []).append((str(name), str(value)))
+    return {d: tuple(v) for d, v in out.items()}
+
+
+CHOICES_MAX = 12  # an attribute with more distinct values (dates, links, names) is not offered as a choice
+
+
+def attribute_choices(conn: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Attributes with few values (grades, frameworks), each with its values, for a filter to offer."""
+    found: dict[str, list[str]] = {}
+    for name, value in conn.execute("SELECT DISTINCT name, value FROM attributes ORDER BY name, value").fetchall():
+        found.setdefault(str(name), []).append(str(value))
+    return tuple((n, tuple(v)) for n, v in found.items() if len(v) <= CHOICES_MAX)
 
 
 def _stored_document(row: Sequence[object]) -> StoredDocument:
