@@ -250,12 +250,13 @@ def test_an_index_from_before_ocr_is_upgraded_in_place(tmp_path: Path, minilm) -
         "ALTER TABLE chunks DROP COLUMN ocr; ALTER TABLE documents DROP COLUMN unread_pages;"
         " PRAGMA user_version = 2; UPDATE meta SET value = '2' WHERE key = 'schema_version';")
     conn.close()
-    assert len(MIGRATIONS) == 3
+    assert len(MIGRATIONS) == 4
     report = sync(folder, [papers], minilm)
-    assert report.unchanged == (str(papers / "note.txt"),)
+    # Schema 4 (council identities, manifest attributes) reads papers again; nothing is embedded again.
+    assert report.updated == (str(papers / "note.txt"),) and report.chunks_embedded == 0
     store = Store.open(folder, readonly=True)
     try:
-        assert store.schema_version() == 3
+        assert store.schema_version() == 4
         [doc] = store.documents()
         assert doc.unread_pages == 0
         assert not any(c.chunk.ocr for c in store.chunks_of(doc.id))

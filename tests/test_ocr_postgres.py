@@ -44,7 +44,8 @@ def test_postgres_index_from_before_ocr_is_upgraded_by_the_next_sync(pg_url: str
         conn.execute("ALTER TABLE minutebook.documents DROP COLUMN unread_pages")
         conn.execute("UPDATE minutebook.meta SET value = '1' WHERE key = 'schema_version'")
     report = sync(pg_url, [folder], minilm)
-    assert report.unchanged == (str(folder / "note.txt"),)
+    # Schema 3 (council identities, manifest attributes) reads papers again; nothing is embedded again.
+    assert report.updated == (str(folder / "note.txt"),) and report.chunks_embedded == 0
     with psycopg.connect(pg_url) as conn:
-        assert conn.execute("SELECT value FROM minutebook.meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+        assert conn.execute("SELECT value FROM minutebook.meta WHERE key = 'schema_version'").fetchone()[0] == "3"
         assert conn.execute("SELECT bool_or(ocr) FROM minutebook.chunks").fetchone()[0] is False

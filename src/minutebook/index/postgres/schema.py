@@ -93,18 +93,19 @@ def _migrations(dimension: int) -> tuple[str, ...]:
         # ``council`` is the canonical name, ``council_given`` the paper's, ``council_key`` the identity.
         # Papers are read again for their manifest attributes (embeddings are reused).
         f"""
-        ALTER TABLE {SCHEMA}.documents ADD COLUMN council_given text, ADD COLUMN council_key text;
-        UPDATE {SCHEMA}.documents SET council_given = council;
-        CREATE INDEX documents_council_key ON {SCHEMA}.documents (council_key);
-        CREATE TABLE {SCHEMA}.councils (key text PRIMARY KEY, name text NOT NULL, aliases text NOT NULL);
-        CREATE TABLE {SCHEMA}.attributes (
+        ALTER TABLE {SCHEMA}.documents ADD COLUMN IF NOT EXISTS council_given text,
+            ADD COLUMN IF NOT EXISTS council_key text;
+        UPDATE {SCHEMA}.documents SET council_given = council WHERE council_given IS NULL;
+        CREATE INDEX IF NOT EXISTS documents_council_key ON {SCHEMA}.documents (council_key);
+        CREATE TABLE IF NOT EXISTS {SCHEMA}.councils (key text PRIMARY KEY, name text NOT NULL, aliases text NOT NULL);
+        CREATE TABLE IF NOT EXISTS {SCHEMA}.attributes (
             doc_id bigint NOT NULL REFERENCES {SCHEMA}.documents (id) ON DELETE CASCADE,
             name text NOT NULL,
             value text NOT NULL,
             value_key text NOT NULL,
             PRIMARY KEY (doc_id, name)
         );
-        CREATE INDEX attributes_value ON {SCHEMA}.attributes (name, value_key);
+        CREATE INDEX IF NOT EXISTS attributes_value ON {SCHEMA}.attributes (name, value_key);
         UPDATE {SCHEMA}.documents SET size = -1, mtime_ns = -1, sha256 = '';
         """,
     )
