@@ -162,9 +162,9 @@ def test_a_passage_mostly_inside_a_listed_result_is_not_listed_again() -> None:
     q = parse_query("caseloads")
     a, b = ALL[10], ALL[11]
     # A window overlapping 11 by most of its length (a transcript's overlapping windows) and one barely.
-    mostly = replace(b, chunk_id=30, ordinal=7, start_char=b.start_char + 2, end_char=b.end_char + 3,
+    mostly = replace(b, chunk_id=30, ordinal=2, start_char=b.start_char + 2, end_char=b.end_char + 3,
                      text=MINUTES[b.start_char + 2:b.end_char + 3])
-    barely = replace(a, chunk_id=31, ordinal=9, start_char=a.start_char, end_char=b.start_char + 3,
+    barely = replace(a, chunk_id=31, ordinal=0, start_char=a.start_char, end_char=b.start_char + 3,
                      text=MINUTES[a.start_char:b.start_char + 3])
     ev = Evidence({11: b, 30: mostly, 31: barely, 20: ALL[20]}, cosines={11: 0.9, 30: 0.6, 31: 0.5, 20: 0.1},
                   keyword={11: 4.0}, idf=RARE)

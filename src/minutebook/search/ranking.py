@@ -229,12 +229,12 @@ def assemble(ranked: list[Scored], top_k: int, conf: float, r: Ranking, papers: 
     chosen: list[_Shown] = []
     for s in ranked:
         p = s.passage
-        same = [c for c in chosen if c.hit.doc_id == p.doc_id]
+        # Results this passage neighbours in its paper (overlapping windows are neighbours too).
+        same = [c for c in chosen if c.hit.doc_id == p.doc_id and c.first - 1 <= p.ordinal <= c.last + 1]
         inside = _covered([(max(c.hit.start_char, p.start_char), min(c.hit.end_char, p.end_char)) for c in same])
         if same and inside >= r.shown_share * max(1, p.end_char - p.start_char):
             continue
-        near = next((c for c in same if c.first - 1 <= p.ordinal <= c.last + 1
-                     or (c.hit.start_char < p.end_char and p.start_char < c.hit.end_char)), None)
+        near = same[0] if same else None
         if (near is not None and r.merge_adjacent and near.parts < r.merge_parts
                 and s.fused >= r.merge_ratio * near.fused):
             near.hit = merge(near.hit, p, papers)
