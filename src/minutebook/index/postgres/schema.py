@@ -170,15 +170,7 @@ def check_manifest(found: IndexManifest | None, expected: IndexManifest, url: st
     """Refuse an index built with another embedding model, dimension or chunker."""
     if found is None:
         return
-    problems = []
-    if found.embed_model_id != expected.embed_model_id:
-        problems.append(f"embedding model {found.embed_model_id!r}, not {expected.embed_model_id!r}")
-    elif expected.embed_model_sha256 and found.embed_model_sha256 != expected.embed_model_sha256:
-        problems.append("embedding model files with other checksums")
-    if found.dimension != expected.dimension:
-        problems.append(f"{found.dimension}-dimensional vectors, not {expected.dimension}")
-    if found.chunker_version and found.chunker_version != expected.chunker_version:
-        problems.append(f"chunker version {found.chunker_version}, not {expected.chunker_version}")
+    problems = found.differences(expected, chunker=True)
     if problems:
         raise IndexMismatch(f"the index at {shown(url)} was built with " + "; ".join(problems),
                             f"Rebuild it with `minutebook index --rebuild --index {shown(url)}`.")

@@ -155,6 +155,19 @@ class IndexManifest:
             "chunker_version": self.chunker_version,
         }
 
+    def differences(self, expected: IndexManifest, *, chunker: bool) -> list[str]:
+        """How this index was built unlike ``expected``, in words; ``chunker`` counts the chunker too."""
+        problems = []
+        if self.embed_model_id != expected.embed_model_id:
+            problems.append(f"embedding model {self.embed_model_id!r}, not {expected.embed_model_id!r}")
+        elif expected.embed_model_sha256 and self.embed_model_sha256 != expected.embed_model_sha256:
+            problems.append("embedding model files with other checksums")
+        if self.dimension != expected.dimension:
+            problems.append(f"{self.dimension}-dimensional vectors, not {expected.dimension}")
+        if chunker and self.chunker_version and self.chunker_version != expected.chunker_version:
+            problems.append(f"chunker version {self.chunker_version}, not {expected.chunker_version}")
+        return problems
+
     @classmethod
     def from_meta(cls, meta: dict[str, str]) -> IndexManifest | None:
         if "embed_model_id" not in meta:
@@ -339,14 +352,8 @@ class Store:
         found = self.manifest()
         if found is None:
             return
-        problems = []
-        if found.embed_model_id != expected.embed_model_id:
-            problems.append(f"embedding model {found.embed_model_id!r}, not {expected.embed_model_id!r}")
-        elif expected.embed_model_sha256 and found.embed_model_sha256 != expected.embed_model_sha256:
-            problems.append("embedding model files with other checksums")
-        if found.dimension != expected.dimension:
-            problems.append(f"{found.dimension}-dimensional vectors, not {expected.dimension}")
         # Another chunker's passages are not refused: the next sync cuts every paper again (pipeline.sync).
+        problems = found.differences(expected, chunker=False)
         if problems:
             raise IndexMismatch(
                 f"the index at {self.folder} was built with " + "; ".join(problems),
